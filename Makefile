@@ -1,0 +1,196 @@
+# SPDX-License-Identifier: ISC
+# Copyright (c) 2026 The Sealpost developers
+# Sealpost build (GNU make).  Flag policy: STYLE.md B8/B9.
+
+CFLAGS ?= -O2 -g
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+PKG_CONFIG ?= pkg-config
+CLANG_FORMAT ?= clang-format
+
+DOCDIR := $(PREFIX)/share/doc/sealpost
+BINDIR := $(PREFIX)/bin
+
+# Daemon and client binaries, installed to $(BINDIR) once they exist.
+BINS :=
+
+# ---------------------------------------------------------------------------
+# Flags.  CFLAGS/LDFLAGS stay the user's knobs; project flags are appended
+# with `override` so that `make CFLAGS=...` (as `check` does) keeps them.
+
+# Sanitizer builds (make check) drop the hardening that fights ASan/UBSan.
+SANITIZE := $(findstring -fsanitize,$(CFLAGS) $(LDFLAGS))
+
+# $(call cc-option,-fX[,fallback]): -fX if $(CC) accepts it, else fallback.
+cc-option = $(shell $(CC) -Werror $(1) -xc -c /dev/null -o /dev/null \
+	>/dev/null 2>&1 && echo '$(1)' || echo '$(2)')
+
+WARN_CFLAGS := -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wformat=2 \
+	-Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wcast-qual \
+	-Wnull-dereference -Wimplicit-fallthrough -Wvla -Wundef -Wwrite-strings
+ifeq ($(WERROR),1)
+WARN_CFLAGS += -Werror
+endif
+
+HARDEN_CFLAGS := $(call cc-option,-fstack-protector-strong) \
+	$(call cc-option,-fstack-clash-protection) \
+	$(call cc-option,-fPIE) \
+	$(call cc-option,-fno-strict-aliasing) \
+	$(call cc-option,-fno-strict-overflow) \
+	$(call cc-option,-fzero-call-used-regs=used)
+HARDEN_LDFLAGS := -pie -Wl,-z,relro,-z,now,-z,noexecstack
+ifeq ($(SANITIZE),)
+# glibc warns about _FORTIFY_SOURCE without optimisation.
+ifeq ($(filter -O0,$(CFLAGS)),)
+HARDEN_CFLAGS += -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=2
+endif
+# clang 14 only accepts the zero-init flag behind an opt-in switch.
+HARDEN_CFLAGS += $(call cc-option,-ftrivial-auto-var-init=zero,$(call \
+	cc-option,-ftrivial-auto-var-init=zero \
+	-enable-trivial-auto-var-init-zero-knowing-it-will-be-removed-from-clang))
+endif
+
+# pkg-config results are expanded lazily, once, on first use in a recipe, so
+# that `make deps test` never queries pkg-config before the packages exist.
+pkg = $(eval $(1) := $$(shell $(PKG_CONFIG) $(2) || echo __pkg_config_failed))$(if \
+	$(filter __pkg_config_failed,$($(1))),$(error pkg-config $(2) failed: \
+	run `make deps`))$($(1))
+SODIUM_CFLAGS = $(call pkg,SODIUM_CFLAGS,--cflags libsodium)
+SODIUM_LIBS = $(call pkg,SODIUM_LIBS,--libs libsodium)
+CMOCKA_CFLAGS = $(call pkg,CMOCKA_CFLAGS,--cflags cmocka)
+CMOCKA_LIBS = $(call pkg,CMOCKA_LIBS,--libs cmocka)
+# Service libraries (nng, sqlite3): not linked yet; the daemons will use
+# SERVICE_PKGS via $(call pkg,...) like the ones above.
+SERVICE_PKGS := nng sqlite3
+
+override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -I. $(WARN_CFLAGS) \
+	$(HARDEN_CFLAGS)
+override LDFLAGS += $(HARDEN_LDFLAGS)
+
+# ---------------------------------------------------------------------------
+# Sources and outputs.
+
+COMMON_SRCS := $(sort $(wildcard common/*.c))
+CRYPTO_SRCS := $(sort $(wildcard crypto/*.c))
+TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+TEST_HELPER_SRCS := $(wildcard tests/unit/helpers.c)
+BENCH_SRCS := $(sort $(wildcard bench/bench_*.c))
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+
+COMMON_OBJS := $(call obj,$(COMMON_SRCS))
+CRYPTO_OBJS := $(call obj,$(CRYPTO_SRCS))
+TEST_HELPER_OBJS := $(call obj,$(TEST_HELPER_SRCS))
+LIBCOMMON := $(BUILD)/libspcommon.a
+LIBCRYPTO := $(BUILD)/libspcrypto.a
+LIBS_SP := $(LIBCRYPTO) $(LIBCOMMON)
+
+TEST_BINS := $(patsubst %.c,$(BUILD)/%,$(TEST_SRCS))
+BENCH_BINS := $(patsubst %.c,$(BUILD)/%,$(BENCH_SRCS))
+
+ALL_OBJS := $(call obj,$(COMMON_SRCS) $(CRYPTO_SRCS) $(TEST_SRCS) \
+	$(TEST_HELPER_SRCS) $(BENCH_SRCS))
+
+FORMAT_DIRS := $(wildcard common crypto tests bench service keyserver relay \
+	client-cli)
+
+ifeq ($(V),1)
+Q :=
+msg := @true
+else
+Q := @
+msg := @printf '  %-3s %s\n'
+endif
+
+# ---------------------------------------------------------------------------
+# Targets.
+
+.PHONY: all deps test check bench format install uninstall clean FORCE
+.DEFAULT_GOAL := all
+
+all: $(LIBS_SP) $(TEST_BINS) $(BENCH_BINS)
+
+deps:
+	$(Q)sh scripts/deps.sh
+
+# Build in a fresh make so pkg-config runs only after deps installed things.
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)sh tests/run-unit.sh $(BUILD)/tests/unit
+
+check: deps
+	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	$(MAKE) --no-print-directory BUILD=build/san \
+		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer' \
+		LDFLAGS='-fsanitize=address,undefined' WERROR=1 test
+
+bench: $(LIBS_SP) $(BENCH_BINS)
+	$(Q)set -e; for b in $(BENCH_BINS); do $$b; done
+
+format:
+	$(Q)files=$$(find $(FORMAT_DIRS) -name '*.[ch]' 2>/dev/null | sort); \
+	if [ -n "$$files" ]; then $(CLANG_FORMAT) -i $$files; fi
+
+install:
+	install -d '$(DESTDIR)$(DOCDIR)'
+	install -m 0644 LICENSE $(wildcard README.md docs/*.md) \
+		'$(DESTDIR)$(DOCDIR)/'
+ifneq ($(strip $(BINS)),)
+	install -d '$(DESTDIR)$(BINDIR)'
+	install -m 0755 $(BINS) '$(DESTDIR)$(BINDIR)/'
+endif
+
+uninstall:
+	rm -f $(foreach f,LICENSE $(wildcard README.md docs/*.md), \
+		'$(DESTDIR)$(DOCDIR)/$(notdir $(f))')
+	-rmdir '$(DESTDIR)$(DOCDIR)' 2>/dev/null || true
+ifneq ($(strip $(BINS)),)
+	rm -f $(foreach b,$(BINS),'$(DESTDIR)$(BINDIR)/$(notdir $(b))')
+endif
+
+clean:
+	rm -rf build
+
+# ---------------------------------------------------------------------------
+# Rules.
+
+# Rebuild everything when the compiler or flags change (e.g. CC=clang).
+$(BUILD)/.flags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(CC) $(CFLAGS) $(LDFLAGS)' | cmp -s - $@ || \
+		echo '$(CC) $(CFLAGS) $(LDFLAGS)' > $@
+
+$(BUILD)/%.o: %.c $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(msg) CC $<
+	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $(SODIUM_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/unit/%.o: tests/unit/%.c $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(msg) CC $<
+	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $(SODIUM_CFLAGS) $(CMOCKA_CFLAGS) \
+		-MMD -MP -c -o $@ $<
+
+$(LIBCOMMON): $(COMMON_OBJS)
+$(LIBCRYPTO): $(CRYPTO_OBJS)
+$(LIBS_SP):
+	@mkdir -p $(@D)
+	$(msg) AR $@
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(BUILD)/tests/unit/test_%: $(BUILD)/tests/unit/test_%.o $(TEST_HELPER_OBJS) \
+		$(LIBS_SP)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS_SP) \
+		$(SODIUM_LIBS) $(CMOCKA_LIBS) $(LDLIBS)
+
+$(BUILD)/bench/bench_%: $(BUILD)/bench/bench_%.o $(LIBS_SP)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS_SP) \
+		$(SODIUM_LIBS) $(LDLIBS)
+
+# Keep objects that only pattern rules mention (make would delete them).
+.SECONDARY: $(ALL_OBJS)
+
+-include $(ALL_OBJS:.o=.d)
