@@ -60,6 +60,14 @@ SODIUM_CFLAGS = $(call pkg,SODIUM_CFLAGS,--cflags libsodium)
 SODIUM_LIBS = $(call pkg,SODIUM_LIBS,--libs libsodium)
 CMOCKA_CFLAGS = $(call pkg,CMOCKA_CFLAGS,--cflags cmocka)
 CMOCKA_LIBS = $(call pkg,CMOCKA_LIBS,--libs cmocka)
+JANSSON_CFLAGS = $(call pkg,JANSSON_CFLAGS,--cflags jansson)
+JANSSON_LIBS = $(call pkg,JANSSON_LIBS,--libs jansson)
+# Reference implementations, linked into interop tests and benchmarks only.
+# libsignal-protocol-c exports crypto_hash_sha512 like libsodium: libsodium
+# must come first. Its provider needs AES, taken from OpenSSL's libcrypto.
+REF_CFLAGS = $(call pkg,REF_CFLAGS,--cflags libsignal-protocol-c olm libcrypto)
+REF_LIBS = $(call pkg,REF_LIBS,--libs libsignal-protocol-c olm libcrypto)
+PYTHON := /usr/bin/python3
 # Service libraries (nng, sqlite3): not linked yet; the daemons will use
 # SERVICE_PKGS via $(call pkg,...) like the ones above.
 SERVICE_PKGS := nng sqlite3
@@ -75,7 +83,13 @@ COMMON_SRCS := $(sort $(wildcard common/*.c))
 CRYPTO_SRCS := $(sort $(wildcard crypto/*.c))
 TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 TEST_HELPER_SRCS := $(wildcard tests/unit/helpers.c)
+VEC_TEST_SRCS := $(sort $(wildcard tests/vectors/test_*.c))
+VEC_GEN_SRCS := $(wildcard tests/vectors/gen_vectors.c)
+INTEROP_TEST_SRCS := $(sort $(wildcard tests/interop/test_*.c))
+INTEROP_HELPER_SRCS := $(filter-out $(INTEROP_TEST_SRCS), \
+	$(sort $(wildcard tests/interop/*.c)))
 BENCH_SRCS := $(sort $(wildcard bench/bench_*.c))
+BENCH_REF_SRCS := $(filter bench/bench_ref%,$(BENCH_SRCS))
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
@@ -86,11 +100,34 @@ LIBCOMMON := $(BUILD)/libspcommon.a
 LIBCRYPTO := $(BUILD)/libspcrypto.a
 LIBS_SP := $(LIBCRYPTO) $(LIBCOMMON)
 
+INTEROP_HELPER_OBJS := $(call obj,$(INTEROP_HELPER_SRCS))
+
 TEST_BINS := $(patsubst %.c,$(BUILD)/%,$(TEST_SRCS))
+VEC_TEST_BINS := $(patsubst %.c,$(BUILD)/%,$(VEC_TEST_SRCS))
+VEC_GEN_BIN := $(patsubst %.c,$(BUILD)/%,$(VEC_GEN_SRCS))
+INTEROP_TEST_BINS := $(patsubst %.c,$(BUILD)/%,$(INTEROP_TEST_SRCS))
 BENCH_BINS := $(patsubst %.c,$(BUILD)/%,$(BENCH_SRCS))
+BENCH_REF_BINS := $(patsubst %.c,$(BUILD)/%,$(BENCH_REF_SRCS))
 
 ALL_OBJS := $(call obj,$(COMMON_SRCS) $(CRYPTO_SRCS) $(TEST_SRCS) \
-	$(TEST_HELPER_SRCS) $(BENCH_SRCS))
+	$(TEST_HELPER_SRCS) $(VEC_TEST_SRCS) $(VEC_GEN_SRCS) \
+	$(INTEROP_TEST_SRCS) $(INTEROP_HELPER_SRCS) $(BENCH_SRCS))
+
+# The suites make test runs: cmocka binaries by folder, then commands that
+# print their own "N passed, M failed" line.
+TEST_SUITES := $(BUILD)/tests/unit
+ifneq ($(VEC_TEST_SRCS),)
+TEST_SUITES += $(BUILD)/tests/vectors
+endif
+ifneq ($(wildcard tests/vectors/verify.py),)
+TEST_SUITES += '$(PYTHON) tests/vectors/verify.py tests/vectors'
+endif
+ifneq ($(VEC_GEN_SRCS),)
+TEST_SUITES += 'sh tests/vectors/check-regen.sh $(VEC_GEN_BIN) tests/vectors'
+endif
+ifneq ($(INTEROP_TEST_SRCS),)
+TEST_SUITES += $(BUILD)/tests/interop
+endif
 
 FORMAT_DIRS := $(wildcard common crypto tests bench service keyserver relay \
 	client-cli)
@@ -106,10 +143,12 @@ endif
 # ---------------------------------------------------------------------------
 # Targets.
 
-.PHONY: all deps test check bench format install uninstall clean FORCE
+.PHONY: all deps test check bench vectors format install uninstall clean \
+	FORCE
 .DEFAULT_GOAL := all
 
-all: $(LIBS_SP) $(TEST_BINS) $(BENCH_BINS)
+all: $(LIBS_SP) $(TEST_BINS) $(VEC_TEST_BINS) $(VEC_GEN_BIN) \
+	$(INTEROP_TEST_BINS) $(BENCH_BINS)
 
 deps:
 	$(Q)sh scripts/deps.sh
@@ -117,7 +156,12 @@ deps:
 # Build in a fresh make so pkg-config runs only after deps installed things.
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)sh tests/run-unit.sh $(BUILD)/tests/unit
+	$(Q)sh tests/run.sh $(TEST_SUITES)
+
+# Rewrite the committed vector files from the generator (then review the
+# diff: a change to the protocol must show up there).
+vectors: $(VEC_GEN_BIN)
+	$(Q)$(VEC_GEN_BIN) tests/vectors
 
 check: deps
 	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -189,6 +233,44 @@ $(BUILD)/bench/bench_%: $(BUILD)/bench/bench_%.o $(LIBS_SP)
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS_SP) \
 		$(SODIUM_LIBS) $(LDLIBS)
+
+# Vector generator and checkers: jansson for JSON.
+$(BUILD)/tests/vectors/%.o: tests/vectors/%.c $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(msg) CC $<
+	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $(SODIUM_CFLAGS) $(CMOCKA_CFLAGS) \
+		$(JANSSON_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/vectors/%: $(BUILD)/tests/vectors/%.o $(LIBS_SP)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS_SP) \
+		$(SODIUM_LIBS) $(CMOCKA_LIBS) $(JANSSON_LIBS) $(LDLIBS)
+
+# Interop tests and reference benchmarks: the reference libraries, after
+# libsodium (see REF_LIBS).
+$(BUILD)/tests/interop/%.o: tests/interop/%.c $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(msg) CC $<
+	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $(SODIUM_CFLAGS) $(CMOCKA_CFLAGS) \
+		$(REF_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/interop/test_%: $(BUILD)/tests/interop/test_%.o \
+		$(INTEROP_HELPER_OBJS) $(LIBS_SP)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS_SP) \
+		$(SODIUM_LIBS) $(REF_LIBS) $(CMOCKA_LIBS) $(LDLIBS)
+
+$(BUILD)/bench/bench_ref%.o: bench/bench_ref%.c $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(msg) CC $<
+	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $(SODIUM_CFLAGS) $(REF_CFLAGS) \
+		-MMD -MP -c -o $@ $<
+
+$(BUILD)/bench/bench_ref%: $(BUILD)/bench/bench_ref%.o \
+		$(INTEROP_HELPER_OBJS) $(LIBS_SP)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS_SP) \
+		$(SODIUM_LIBS) $(REF_LIBS) $(LDLIBS)
 
 # Keep objects that only pattern rules mention (make would delete them).
 .SECONDARY: $(ALL_OBJS)

@@ -86,9 +86,8 @@ ratchet_skipped_count(const struct ratchet_session *s)
 	return s->nskipped;
 }
 
-/* RK', CK, NHK = HKDF(salt = RK, ikm = DH output, LABEL_RATCHET_RK, 96). */
-static int
-kdf_rk(uint8_t rk[static KEY_LEN], uint8_t ck[static KEY_LEN],
+int
+ratchet_kdf_rk(uint8_t rk[static KEY_LEN], uint8_t ck[static KEY_LEN],
     uint8_t nhk[static KEY_LEN], const uint8_t dh[static KEY_LEN])
 {
 	uint8_t okm[3 * KEY_LEN];
@@ -105,9 +104,8 @@ kdf_rk(uint8_t rk[static KEY_LEN], uint8_t ck[static KEY_LEN],
 	return r;
 }
 
-/* MK = HMAC(CK, 0x01); CK' = HMAC(CK, 0x02), in place. */
-static void
-kdf_ck(uint8_t ck[static KEY_LEN], uint8_t mk[static KEY_LEN])
+void
+ratchet_kdf_ck(uint8_t ck[static KEY_LEN], uint8_t mk[static KEY_LEN])
 {
 	static const uint8_t one = 0x01, two = 0x02;
 
@@ -115,9 +113,8 @@ kdf_ck(uint8_t ck[static KEY_LEN], uint8_t mk[static KEY_LEN])
 	hmac_sha256(ck, ck, KEY_LEN, &two, 1);
 }
 
-/* Body key and nonce: HKDF(salt = 0^32, ikm = MK, LABEL_MESSAGE_KEYS, 56). */
-static int
-message_keys(const uint8_t mk[static KEY_LEN],
+int
+ratchet_message_keys(const uint8_t mk[static KEY_LEN],
     uint8_t key[static AEAD_KEY_LEN], uint8_t nonce[static AEAD_NONCE_LEN])
 {
 	uint8_t okm[AEAD_KEY_LEN + AEAD_NONCE_LEN];
@@ -223,7 +220,7 @@ ratchet_init_initiator(const struct rng *rng, const struct x3dh_output *x,
 	memcpy(s->c.nhkr, x->nhkb, KEY_LEN);
 	x25519_keypair_generate(rng, &s->c.dhs);
 	if ((r = key_dh(dh, s->c.dhs.sk, s->c.dhr)) != 0 ||
-	    (r = kdf_rk(s->c.rk, s->c.cks, s->c.nhks, dh)) != 0) {
+	    (r = ratchet_kdf_rk(s->c.rk, s->c.cks, s->c.nhks, dh)) != 0) {
 		goto out;
 	}
 	s->c.flags = RF_DHR | RF_CKS | RF_HKS;
@@ -280,10 +277,10 @@ ratchet_encrypt(struct ratchet_session *s, const struct rng *rng,
 		return ERR_NOMEM;
 	}
 	memcpy(ck, s->c.cks, KEY_LEN);
-	kdf_ck(ck, mk);
+	ratchet_kdf_ck(ck, mk);
 	msg[0] = SUITE_VERSION;
 	header_seal(msg + EHDR_OFF, &s->c, rng);
-	if ((r = message_keys(mk, key, nonce)) != 0 ||
+	if ((r = ratchet_message_keys(mk, key, nonce)) != 0 ||
 	    (r = pad_apply(msg + BODY_OFF, bucket, &padded, pt, len)) != 0) {
 		goto out;
 	}
@@ -321,7 +318,7 @@ open_body(const uint8_t mk[static KEY_LEN], const uint8_t ad_session[static
 		r = ERR_NOMEM;
 		goto out;
 	}
-	if ((r = message_keys(mk, key, nonce)) != 0) {
+	if ((r = ratchet_message_keys(mk, key, nonce)) != 0) {
 		goto out;
 	}
 	adlen = encode_ad(ad, ad_session, msg + EHDR_OFF);
@@ -399,7 +396,7 @@ skip_keys(struct ratchet_session *s, struct ratchet_core *w, uint32_t until,
 		PANIC_IF(s->nskipped + *npend >= s->cap);
 		e = &s->skipped[s->nskipped + *npend];
 		memcpy(e->hk, w->hkr, KEY_LEN);
-		kdf_ck(w->ckr, e->mk);
+		ratchet_kdf_ck(w->ckr, e->mk);
 		e->n = w->nr;
 		e->step = w->step;
 		w->nr++;
@@ -422,7 +419,7 @@ dh_step_recv(struct ratchet_core *w, const struct header *h)
 	memcpy(w->hkr, w->nhkr, KEY_LEN);
 	memcpy(w->dhr, h->dh, KEY_LEN);
 	if ((r = key_dh(dh, w->dhs.sk, w->dhr)) == 0 &&
-	    (r = kdf_rk(w->rk, w->ckr, w->nhkr, dh)) == 0) {
+	    (r = ratchet_kdf_rk(w->rk, w->ckr, w->nhkr, dh)) == 0) {
 		w->step++;
 		w->flags |= RF_DHR | RF_CKR | RF_HKS | RF_HKR;
 	}
@@ -440,7 +437,7 @@ dh_step_send(struct ratchet_core *w, const struct rng *rng)
 
 	x25519_keypair_generate(rng, &w->dhs);
 	if ((r = key_dh(dh, w->dhs.sk, w->dhr)) == 0 &&
-	    (r = kdf_rk(w->rk, w->cks, w->nhks, dh)) == 0) {
+	    (r = ratchet_kdf_rk(w->rk, w->cks, w->nhks, dh)) == 0) {
 		w->flags |= RF_CKS;
 	}
 	sodium_memzero(dh, sizeof(dh));
@@ -519,7 +516,7 @@ decrypt_chain(struct ratchet_session *s, const struct rng *rng,
 		}
 	}
 	skip_keys(s, &w, h->n, &npend);
-	kdf_ck(w.ckr, mk);
+	ratchet_kdf_ck(w.ckr, mk);
 	w.nr = h->n + 1;
 	if ((r = open_body(mk, w.ad, msg, len, pt, pt_len)) != 0) {
 		goto out;

@@ -63,6 +63,18 @@ struct ratchet_session {
 	struct ratchet_skipped *skipped;
 };
 
+/* The ratchet's KDFs, exposed for tests and vector generation.
+ * KDF_RK: RK', CK, NHK = HKDF(salt = RK, ikm = dh, LABEL_RATCHET_RK, 96);
+ * rk is updated in place. 0 or ERR_INTERNAL. */
+int ratchet_kdf_rk(uint8_t rk[static KEY_LEN], uint8_t ck[static KEY_LEN],
+    uint8_t nhk[static KEY_LEN], const uint8_t dh[static KEY_LEN]);
+/* KDF_CK: MK = HMAC-SHA256(CK, 0x01); CK' = HMAC-SHA256(CK, 0x02), in
+ * place. */
+void ratchet_kdf_ck(uint8_t ck[static KEY_LEN], uint8_t mk[static KEY_LEN]);
+/* Body key and nonce: HKDF(salt = 0^32, ikm = MK, LABEL_MESSAGE_KEYS, 56). */
+int ratchet_message_keys(const uint8_t mk[static KEY_LEN],
+    uint8_t key[static 32], uint8_t nonce[static 24]);
+
 /* Allocates a zeroed session in guarded memory; NULL on failure. */
 struct ratchet_session *ratchet_alloc(void);
 

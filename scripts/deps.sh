@@ -4,7 +4,9 @@
 # Install the Debian packages Sealpost needs to build and test.
 # This is the one list of required packages: append new ones here.
 
-PACKAGES="pkg-config libsodium-dev libcmocka-dev"
+PACKAGES="pkg-config libsodium-dev libcmocka-dev libjansson-dev
+python3 python3-cryptography
+libsignal-protocol-c-dev libolm-dev libssl-dev"
 
 set -eu
 
