@@ -88,6 +88,8 @@ VEC_GEN_SRCS := $(wildcard tests/vectors/gen_vectors.c)
 INTEROP_TEST_SRCS := $(sort $(wildcard tests/interop/test_*.c))
 INTEROP_HELPER_SRCS := $(filter-out $(INTEROP_TEST_SRCS), \
 	$(sort $(wildcard tests/interop/*.c)))
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_AUX_SRCS := tests/fuzz/replay.c tests/fuzz/gen_corpus.c
 BENCH_SRCS := $(sort $(wildcard bench/bench_*.c))
 BENCH_REF_SRCS := $(filter bench/bench_ref%,$(BENCH_SRCS))
 
@@ -106,12 +108,15 @@ TEST_BINS := $(patsubst %.c,$(BUILD)/%,$(TEST_SRCS))
 VEC_TEST_BINS := $(patsubst %.c,$(BUILD)/%,$(VEC_TEST_SRCS))
 VEC_GEN_BIN := $(patsubst %.c,$(BUILD)/%,$(VEC_GEN_SRCS))
 INTEROP_TEST_BINS := $(patsubst %.c,$(BUILD)/%,$(INTEROP_TEST_SRCS))
+FUZZ_BINS := $(patsubst %.c,$(BUILD)/%,$(FUZZ_SRCS))
+FUZZ_GEN_BIN := $(BUILD)/tests/fuzz/gen_corpus
 BENCH_BINS := $(patsubst %.c,$(BUILD)/%,$(BENCH_SRCS))
 BENCH_REF_BINS := $(patsubst %.c,$(BUILD)/%,$(BENCH_REF_SRCS))
 
 ALL_OBJS := $(call obj,$(COMMON_SRCS) $(CRYPTO_SRCS) $(TEST_SRCS) \
 	$(TEST_HELPER_SRCS) $(VEC_TEST_SRCS) $(VEC_GEN_SRCS) \
-	$(INTEROP_TEST_SRCS) $(INTEROP_HELPER_SRCS) $(BENCH_SRCS))
+	$(INTEROP_TEST_SRCS) $(INTEROP_HELPER_SRCS) $(FUZZ_SRCS) \
+	$(FUZZ_AUX_SRCS) $(BENCH_SRCS))
 
 # The suites make test runs: cmocka binaries by folder, then commands that
 # print their own "N passed, M failed" line.
@@ -128,6 +133,13 @@ endif
 ifneq ($(INTEROP_TEST_SRCS),)
 TEST_SUITES += $(BUILD)/tests/interop
 endif
+TEST_SUITES += 'sh tests/fuzz/replay.sh $(BUILD)/tests/fuzz tests/fuzz/corpus'
+
+# libFuzzer builds (make fuzz): clang only, in their own folder.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD := build/fuzz
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 FORMAT_DIRS := $(wildcard common crypto tests bench service keyserver relay \
 	client-cli)
@@ -143,12 +155,12 @@ endif
 # ---------------------------------------------------------------------------
 # Targets.
 
-.PHONY: all deps test check bench vectors format install uninstall clean \
-	FORCE
+.PHONY: all deps test check bench vectors corpus fuzz format install \
+	uninstall clean FORCE
 .DEFAULT_GOAL := all
 
 all: $(LIBS_SP) $(TEST_BINS) $(VEC_TEST_BINS) $(VEC_GEN_BIN) \
-	$(INTEROP_TEST_BINS) $(BENCH_BINS)
+	$(INTEROP_TEST_BINS) $(FUZZ_BINS) $(FUZZ_GEN_BIN) $(BENCH_BINS)
 
 deps:
 	$(Q)sh scripts/deps.sh
@@ -162,6 +174,29 @@ test: deps
 # diff: a change to the protocol must show up there).
 vectors: $(VEC_GEN_BIN)
 	$(Q)$(VEC_GEN_BIN) tests/vectors
+
+# Rewrite the committed fuzz seeds.
+corpus: $(FUZZ_GEN_BIN)
+	$(Q)$(FUZZ_GEN_BIN) tests/fuzz/corpus
+
+# Run every fuzz target for FUZZ_SECONDS under libFuzzer with ASan+UBSan.
+# New inputs go to build/fuzz/corpus; the committed seeds are read only.
+fuzz: deps
+	$(Q)$(MAKE) --no-print-directory CC=$(FUZZ_CC) BUILD=$(FUZZ_BUILD) \
+		CFLAGS='-O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) -fsanitize=fuzzer-no-link' \
+		LDFLAGS='$(FUZZ_SAN)' $(LIBS_SP:$(BUILD)/%=$(FUZZ_BUILD)/%)
+	$(Q)set -e; for src in $(FUZZ_SRCS); do \
+		t=$$(basename $$src .c); \
+		$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -I. -O1 -g \
+			$(FUZZ_SAN) -fsanitize=fuzzer $$src \
+			$(LIBS_SP:$(BUILD)/%=$(FUZZ_BUILD)/%) $(SODIUM_LIBS) \
+			-o $(FUZZ_BUILD)/$$t; \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$t; \
+		echo "  FUZZ $$t ($(FUZZ_SECONDS)s)"; \
+		$(FUZZ_BUILD)/$$t -max_total_time=$(FUZZ_SECONDS) \
+			-print_final_stats=1 $(FUZZ_BUILD)/corpus/$$t \
+			tests/fuzz/corpus/$${t#fuzz_}; \
+	done
 
 check: deps
 	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
@@ -230,6 +265,18 @@ $(BUILD)/tests/unit/test_%: $(BUILD)/tests/unit/test_%.o $(TEST_HELPER_OBJS) \
 		$(SODIUM_LIBS) $(CMOCKA_LIBS) $(LDLIBS)
 
 $(BUILD)/bench/bench_%: $(BUILD)/bench/bench_%.o $(LIBS_SP)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS_SP) \
+		$(SODIUM_LIBS) $(LDLIBS)
+
+# Fuzz targets with a plain main() that replays their seed corpus.
+$(BUILD)/tests/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o \
+		$(BUILD)/tests/fuzz/replay.o $(LIBS_SP)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS_SP) \
+		$(SODIUM_LIBS) $(LDLIBS)
+
+$(FUZZ_GEN_BIN): $(BUILD)/tests/fuzz/gen_corpus.o $(LIBS_SP)
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS_SP) \
 		$(SODIUM_LIBS) $(LDLIBS)

@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The Sealpost developers */
+/* Writes the seed corpus of every fuzz target (gen_corpus DIR), built from
+ * the fixed fixtures of fuzz.h, so the seeds are valid inputs that reach
+ * deep into each decoder. Output is deterministic. */
+#include <errno.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "common/wire.h"
+#include "crypto/envelope.h"
+#include "crypto/pad.h"
+#include "tests/fuzz/fuzz.h"
+
+/* Unused here: gen_corpus links no target. */
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	(void)data;
+	(void)size;
+	return 0;
+}
+
+static void
+put(const char *dir, const char *target, const char *name, const uint8_t *p,
+    size_t n)
+{
+	char path[1024];
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, target);
+	FUZZ_CHECK(mkdir(path, 0755) == 0 || errno == EEXIST);
+	snprintf(path, sizeof(path), "%s/%s/%s", dir, target, name);
+	FUZZ_CHECK((fp = fopen(path, "wb")) != NULL);
+	FUZZ_CHECK(n == 0 || fwrite(p, 1, n, fp) == n);
+	FUZZ_CHECK(fclose(fp) == 0);
+}
+
+static void
+put_state(const char *dir, const char *name, struct ratchet_session *s)
+{
+	uint8_t *blob;
+	size_t len;
+
+	FUZZ_CHECK(ratchet_encode(s, &blob, &len) == 0);
+	put(dir, "ratchet_state", name, blob, len);
+	mem_wipe_free(blob, len);
+}
+
+/* Alice's messages 0..4 to a fresh Bob: seeds for decryption (n = 0, a
+ * skip to n = 3, a large one) and Bob's states with skipped keys. */
+static void
+ratchet_seeds(const char *dir, struct fuzz_fixture *f)
+{
+	static const char *names[] = { "msg0", "msg1", "msg2", "msg3",
+		"msg4-large" };
+	uint8_t pt[3000], *m[5], *out;
+	size_t mlen[5], olen, i;
+
+	memset(pt, 'x', sizeof(pt));
+	put_state(dir, "initiator", f->a);
+	put_state(dir, "responder-fresh", f->b);
+	for (i = 0; i < 5; i++) {
+		FUZZ_CHECK(ratchet_encrypt(f->a, &f->rng.rng, pt,
+			       i == 4 ? sizeof(pt) : 5 + i, &m[i],
+			       &mlen[i]) == 0);
+		put(dir, "ratchet_decrypt", names[i], m[i], mlen[i]);
+	}
+	/* Bob gets 3 first: keys 0..2 are skipped and kept. */
+	FUZZ_CHECK(ratchet_decrypt(f->b, &f->rng.rng, m[3], mlen[3], &out,
+		       &olen) == 0);
+	mem_wipe_free(out, olen);
+	put_state(dir, "responder-skipped", f->b);
+	for (i = 0; i < 5; i++) {
+		mem_wipe_free(m[i], mlen[i]);
+	}
+}
+
+static void
+envelope_seeds(const char *dir, struct fuzz_fixture *f)
+{
+	static const uint8_t body[] = "a sealed hello";
+	uint8_t *env;
+	size_t len;
+
+	FUZZ_CHECK(envelope_seal(&f->rng.rng, f->alice, "alice", 7,
+		       f->bob->ed_pk, ENVELOPE_RATCHET, body, sizeof(body),
+		       &env, &len) == 0);
+	put(dir, "envelope_open", "ratchet", env, len);
+	mem_wipe_free(env, len);
+	FUZZ_CHECK(envelope_seal(&f->rng.rng, f->alice, "a", 1, f->bob->ed_pk,
+		       ENVELOPE_PREKEY, NULL, 0, &env, &len) == 0);
+	put(dir, "envelope_open", "prekey-empty", env, len);
+	mem_wipe_free(env, len);
+}
+
+static void
+small_seeds(const char *dir, struct fuzz_fixture *f)
+{
+	static const size_t lens[] = { 0, 10, 63, 64, 300 };
+	uint8_t buf[512], secret[IDENTITY_SECRET_LEN], *out;
+	char name[32];
+	struct wire_writer w;
+	size_t len, i;
+
+	wire_writer_init(&w, 1024);
+	x3dh_header_encode(&w, &f->hdr);
+	FUZZ_CHECK(wire_writer_finish(&w, &out, &len) == 0);
+	put(dir, "x3dh_header", "no-opk", out, len);
+	mem_wipe_free(out, len);
+	memset(buf, 0x41, sizeof(buf));
+	for (i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+		FUZZ_CHECK(pad_apply(buf, sizeof(buf), &len, buf, lens[i]) ==
+		    0);
+		snprintf(name, sizeof(name), "len%zu", lens[i]);
+		put(dir, "pad", name, buf, len);
+		memset(buf, 0x41, sizeof(buf));
+	}
+	identity_encode_secret(f->alice, secret);
+	put(dir, "identity_secret", "alice", secret, sizeof(secret));
+	sodium_memzero(secret, sizeof(secret));
+}
+
+int
+main(int argc, char **argv)
+{
+	struct fuzz_fixture f;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: gen_corpus DIR\n");
+		return 2;
+	}
+	FUZZ_CHECK(mkdir(argv[1], 0755) == 0 || errno == EEXIST);
+	fuzz_fixture_init(&f);
+	small_seeds(argv[1], &f);
+	envelope_seeds(argv[1], &f);
+	ratchet_seeds(argv[1], &f);
+	fuzz_fixture_wipe(&f);
+	return 0;
+}
