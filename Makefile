@@ -12,8 +12,6 @@ CLANG_FORMAT ?= clang-format
 DOCDIR := $(PREFIX)/share/doc/sealpost
 BINDIR := $(PREFIX)/bin
 
-# Daemon and client binaries, installed to $(BINDIR) once they exist.
-BINS :=
 
 # ---------------------------------------------------------------------------
 # Flags.  CFLAGS/LDFLAGS stay the user's knobs; project flags are appended
@@ -68,9 +66,11 @@ JANSSON_LIBS = $(call pkg,JANSSON_LIBS,--libs jansson)
 REF_CFLAGS = $(call pkg,REF_CFLAGS,--cflags libsignal-protocol-c olm libcrypto)
 REF_LIBS = $(call pkg,REF_LIBS,--libs libsignal-protocol-c olm libcrypto)
 PYTHON := /usr/bin/python3
-# Service libraries (nng, sqlite3): not linked yet; the daemons will use
-# SERVICE_PKGS via $(call pkg,...) like the ones above.
-SERVICE_PKGS := nng sqlite3
+# What the daemons share (service/): SQLite, libinih and nng, which ships
+# no pkg-config file.
+SERVICE_CFLAGS = $(call pkg,SERVICE_CFLAGS,--cflags sqlite3 inih)
+SERVICE_PKG_LIBS = $(call pkg,SERVICE_PKG_LIBS,--libs sqlite3 inih)
+SERVICE_LIBS = $(SERVICE_PKG_LIBS) -lnng -lpthread
 
 override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -I. $(WARN_CFLAGS) \
 	$(HARDEN_CFLAGS)
@@ -81,10 +81,16 @@ override LDFLAGS += $(HARDEN_LDFLAGS)
 
 COMMON_SRCS := $(sort $(wildcard common/*.c))
 CRYPTO_SRCS := $(sort $(wildcard crypto/*.c))
+SERVICE_SRCS := $(sort $(wildcard service/*.c))
+KD_MAIN_SRCS := $(wildcard keyserver/kd_main.c)
+KD_SRCS := $(filter-out $(KD_MAIN_SRCS),$(sort $(wildcard keyserver/*.c)))
 TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 TEST_HELPER_SRCS := $(wildcard tests/unit/helpers.c)
 VEC_TEST_SRCS := $(sort $(wildcard tests/vectors/test_*.c))
 VEC_GEN_SRCS := $(wildcard tests/vectors/gen_vectors.c)
+INTEG_TEST_SRCS := $(sort $(wildcard tests/integration/test_*.c))
+INTEG_HELPER_SRCS := $(filter-out $(INTEG_TEST_SRCS), \
+	$(sort $(wildcard tests/integration/*.c)))
 INTEROP_TEST_SRCS := $(sort $(wildcard tests/interop/test_*.c))
 INTEROP_HELPER_SRCS := $(filter-out $(INTEROP_TEST_SRCS), \
 	$(sort $(wildcard tests/interop/*.c)))
@@ -97,25 +103,42 @@ obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
 
 COMMON_OBJS := $(call obj,$(COMMON_SRCS))
 CRYPTO_OBJS := $(call obj,$(CRYPTO_SRCS))
+SERVICE_OBJS := $(call obj,$(SERVICE_SRCS))
+KD_OBJS := $(call obj,$(KD_SRCS))
 TEST_HELPER_OBJS := $(call obj,$(TEST_HELPER_SRCS))
 LIBCOMMON := $(BUILD)/libspcommon.a
 LIBCRYPTO := $(BUILD)/libspcrypto.a
+LIBSERVICE := $(BUILD)/libspservice.a
+LIBKD := $(BUILD)/libspkeyserver.a
 LIBS_SP := $(LIBCRYPTO) $(LIBCOMMON)
+# Unit tests cover service/ and the daemons' libraries too.
+TEST_LIBS := $(LIBKD) $(LIBSERVICE) $(LIBS_SP)
+
+# Programs. Each links only what it needs from the static libraries: the
+# key server never pulls in the ratchet.
+KEYSERVER := $(BUILD)/bin/sealpost-keyserver
+PROGRAMS := $(if $(KD_MAIN_SRCS),$(KEYSERVER))
+BINS = $(PROGRAMS)
 
 INTEROP_HELPER_OBJS := $(call obj,$(INTEROP_HELPER_SRCS))
+INTEG_HELPER_OBJS := $(call obj,$(INTEG_HELPER_SRCS))
 
 TEST_BINS := $(patsubst %.c,$(BUILD)/%,$(TEST_SRCS))
 VEC_TEST_BINS := $(patsubst %.c,$(BUILD)/%,$(VEC_TEST_SRCS))
 VEC_GEN_BIN := $(patsubst %.c,$(BUILD)/%,$(VEC_GEN_SRCS))
 INTEROP_TEST_BINS := $(patsubst %.c,$(BUILD)/%,$(INTEROP_TEST_SRCS))
+INTEG_TEST_BINS := $(patsubst %.c,$(BUILD)/%,$(INTEG_TEST_SRCS))
 FUZZ_BINS := $(patsubst %.c,$(BUILD)/%,$(FUZZ_SRCS))
 FUZZ_GEN_BIN := $(BUILD)/tests/fuzz/gen_corpus
 BENCH_BINS := $(patsubst %.c,$(BUILD)/%,$(BENCH_SRCS))
 BENCH_REF_BINS := $(patsubst %.c,$(BUILD)/%,$(BENCH_REF_SRCS))
 
-ALL_OBJS := $(call obj,$(COMMON_SRCS) $(CRYPTO_SRCS) $(TEST_SRCS) \
+ALL_OBJS := $(call obj,$(COMMON_SRCS) $(CRYPTO_SRCS) $(SERVICE_SRCS) \
+	$(KD_SRCS) $(KD_MAIN_SRCS) \
+	$(TEST_SRCS) \
 	$(TEST_HELPER_SRCS) $(VEC_TEST_SRCS) $(VEC_GEN_SRCS) \
-	$(INTEROP_TEST_SRCS) $(INTEROP_HELPER_SRCS) $(FUZZ_SRCS) \
+	$(INTEROP_TEST_SRCS) $(INTEROP_HELPER_SRCS) $(INTEG_TEST_SRCS) \
+	$(INTEG_HELPER_SRCS) $(FUZZ_SRCS) \
 	$(FUZZ_AUX_SRCS) $(BENCH_SRCS))
 
 # The suites make test runs: cmocka binaries by folder, then commands that
@@ -134,6 +157,9 @@ ifneq ($(INTEROP_TEST_SRCS),)
 TEST_SUITES += $(BUILD)/tests/interop
 endif
 TEST_SUITES += 'sh tests/fuzz/replay.sh $(BUILD)/tests/fuzz tests/fuzz/corpus'
+ifneq ($(INTEG_TEST_SRCS),)
+TEST_SUITES += $(BUILD)/tests/integration
+endif
 
 # libFuzzer builds (make fuzz): clang only, in their own folder.
 FUZZ_CC ?= clang
@@ -159,8 +185,8 @@ endif
 	uninstall clean FORCE
 .DEFAULT_GOAL := all
 
-all: $(LIBS_SP) $(TEST_BINS) $(VEC_TEST_BINS) $(VEC_GEN_BIN) \
-	$(INTEROP_TEST_BINS) $(FUZZ_BINS) $(FUZZ_GEN_BIN) $(BENCH_BINS)
+all: $(LIBS_SP) $(LIBSERVICE) $(LIBKD) $(PROGRAMS) $(TEST_BINS) $(VEC_TEST_BINS) $(VEC_GEN_BIN) \
+	$(INTEROP_TEST_BINS) $(INTEG_TEST_BINS) $(FUZZ_BINS) $(FUZZ_GEN_BIN) $(BENCH_BINS)
 
 deps:
 	$(Q)sh scripts/deps.sh
@@ -168,7 +194,7 @@ deps:
 # Build in a fresh make so pkg-config runs only after deps installed things.
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)sh tests/run.sh $(TEST_SUITES)
+	$(Q)SEALPOST_BIN=$(BUILD)/bin sh tests/run.sh $(TEST_SUITES)
 
 # Rewrite the committed vector files from the generator (then review the
 # diff: a change to the protocol must show up there).
@@ -204,8 +230,8 @@ check: deps
 		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer' \
 		LDFLAGS='-fsanitize=address,undefined' WERROR=1 test
 
-bench: $(LIBS_SP) $(BENCH_BINS)
-	$(Q)set -e; for b in $(BENCH_BINS); do $$b; done
+bench: $(LIBS_SP) $(BENCH_BINS) $(PROGRAMS)
+	$(Q)set -e; for b in $(BENCH_BINS); do SEALPOST_BIN=$(BUILD)/bin $$b; done
 
 format:
 	$(Q)files=$$(find $(FORMAT_DIRS) -name '*.[ch]' 2>/dev/null | sort); \
@@ -249,25 +275,46 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(msg) CC $<
 	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $(SODIUM_CFLAGS) $(CMOCKA_CFLAGS) \
+		$(SERVICE_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/keyserver/%.o: keyserver/%.c $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(msg) CC $<
+	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $(SODIUM_CFLAGS) $(SERVICE_CFLAGS) \
+		-MMD -MP -c -o $@ $<
+
+$(BUILD)/service/%.o: service/%.c $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(msg) CC $<
+	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $(SODIUM_CFLAGS) $(SERVICE_CFLAGS) \
 		-MMD -MP -c -o $@ $<
 
 $(LIBCOMMON): $(COMMON_OBJS)
 $(LIBCRYPTO): $(CRYPTO_OBJS)
-$(LIBS_SP):
+$(LIBSERVICE): $(SERVICE_OBJS)
+$(LIBKD): $(KD_OBJS)
+$(LIBS_SP) $(LIBSERVICE) $(LIBKD):
 	@mkdir -p $(@D)
 	$(msg) AR $@
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/tests/unit/test_%: $(BUILD)/tests/unit/test_%.o $(TEST_HELPER_OBJS) \
-		$(LIBS_SP)
+		$(TEST_LIBS)
 	$(msg) LD $@
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS_SP) \
-		$(SODIUM_LIBS) $(CMOCKA_LIBS) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(TEST_LIBS) \
+		$(SODIUM_LIBS) $(SERVICE_LIBS) $(CMOCKA_LIBS) $(LDLIBS)
 
-$(BUILD)/bench/bench_%: $(BUILD)/bench/bench_%.o $(LIBS_SP)
+$(BUILD)/bench/bench_%: $(BUILD)/bench/bench_%.o $(INTEG_HELPER_OBJS) \
+		$(TEST_LIBS) $(PROGRAMS)
 	$(msg) LD $@
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS_SP) \
-		$(SODIUM_LIBS) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(TEST_LIBS) \
+		$(SODIUM_LIBS) $(SERVICE_LIBS) $(LDLIBS)
+
+$(KEYSERVER): $(call obj,$(KD_MAIN_SRCS)) $(LIBKD) $(LIBSERVICE) $(LIBS_SP)
+	@mkdir -p $(@D)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBKD) \
+		$(LIBSERVICE) $(LIBS_SP) $(SODIUM_LIBS) $(SERVICE_LIBS) $(LDLIBS)
 
 # Fuzz targets with a plain main() that replays their seed corpus.
 $(BUILD)/tests/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o \
@@ -293,8 +340,26 @@ $(BUILD)/tests/vectors/%: $(BUILD)/tests/vectors/%.o $(LIBS_SP)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS_SP) \
 		$(SODIUM_LIBS) $(CMOCKA_LIBS) $(JANSSON_LIBS) $(LDLIBS)
 
+# Integration tests: real daemons (found through $SEALPOST_BIN) driven over
+# nng by a test client on common/proto.
+$(BUILD)/tests/integration/%.o: tests/integration/%.c $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(msg) CC $<
+	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $(SODIUM_CFLAGS) $(CMOCKA_CFLAGS) \
+		$(SERVICE_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/integration/test_%: $(BUILD)/tests/integration/test_%.o \
+		$(INTEG_HELPER_OBJS) $(TEST_LIBS) $(PROGRAMS)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(TEST_LIBS) \
+		$(SODIUM_LIBS) $(SERVICE_LIBS) $(CMOCKA_LIBS) $(LDLIBS)
+
 # Interop tests and reference benchmarks: the reference libraries, after
-# libsodium (see REF_LIBS).
+# libsodium (see REF_LIBS). libsignal-protocol-c exports internal names
+# (hkdf_extract, hkdf_expand) that Sealpost also defines: --exclude-libs
+# keeps the archives' symbols out of the executable's dynamic table, so
+# the library keeps calling its own.
+REF_LDFLAGS := -Wl,--exclude-libs,ALL
 $(BUILD)/tests/interop/%.o: tests/interop/%.c $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(msg) CC $<
@@ -304,8 +369,8 @@ $(BUILD)/tests/interop/%.o: tests/interop/%.c $(BUILD)/.flags
 $(BUILD)/tests/interop/test_%: $(BUILD)/tests/interop/test_%.o \
 		$(INTEROP_HELPER_OBJS) $(LIBS_SP)
 	$(msg) LD $@
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS_SP) \
-		$(SODIUM_LIBS) $(REF_LIBS) $(CMOCKA_LIBS) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(REF_LDFLAGS) -o $@ $(filter %.o,$^) \
+		$(LIBS_SP) $(SODIUM_LIBS) $(REF_LIBS) $(CMOCKA_LIBS) $(LDLIBS)
 
 $(BUILD)/bench/bench_ref%.o: bench/bench_ref%.c $(BUILD)/.flags
 	@mkdir -p $(@D)
@@ -316,8 +381,8 @@ $(BUILD)/bench/bench_ref%.o: bench/bench_ref%.c $(BUILD)/.flags
 $(BUILD)/bench/bench_ref%: $(BUILD)/bench/bench_ref%.o \
 		$(INTEROP_HELPER_OBJS) $(LIBS_SP)
 	$(msg) LD $@
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBS_SP) \
-		$(SODIUM_LIBS) $(REF_LIBS) $(LDLIBS)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $(REF_LDFLAGS) -o $@ $(filter %.o,$^) \
+		$(LIBS_SP) $(SODIUM_LIBS) $(REF_LIBS) $(LDLIBS)
 
 # Keep objects that only pattern rules mention (make would delete them).
 .SECONDARY: $(ALL_OBJS)
