@@ -41,6 +41,10 @@ static const struct err_desc descs[] = {
 	{ ERR_TIMEOUT, "ERR_TIMEOUT", "timed out" },
 	{ ERR_MISMATCH, "ERR_MISMATCH", "device list mismatch" },
 	{ ERR_CONFIG, "ERR_CONFIG", "invalid configuration" },
+	{ ERR_UNAUTH, "ERR_UNAUTH", "not authenticated" },
+	{ ERR_INVITE, "ERR_INVITE", "invite unknown, expired or used up" },
+	{ ERR_REVOKED, "ERR_REVOKED", "device revoked" },
+	{ ERR_DISABLED, "ERR_DISABLED", "account disabled" },
 };
 
 static const struct err_desc *

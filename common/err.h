@@ -34,6 +34,10 @@ enum err_code {
 	ERR_TIMEOUT = -23,
 	ERR_MISMATCH = -24,
 	ERR_CONFIG = -25,
+	ERR_UNAUTH = -26,   /* request needs an authenticated device */
+	ERR_INVITE = -27,   /* invite unknown, expired or used up */
+	ERR_REVOKED = -28,  /* device revoked */
+	ERR_DISABLED = -29, /* account disabled */
 };
 
 /* Returns a short static English description of r; never NULL. An unknown

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "common/proto.h"
 #include "common/wire.h"
 #include "crypto/envelope.h"
 #include "crypto/pad.h"
@@ -121,6 +122,61 @@ small_seeds(const char *dir, struct fuzz_fixture *f)
 	sodium_memzero(secret, sizeof(secret));
 }
 
+/* Writes the frame in w as corpus file name of the proto target. */
+static void
+put_frame(const char *dir, const char *name, struct wire_writer *w)
+{
+	uint8_t *out;
+	size_t len;
+
+	FUZZ_CHECK(wire_writer_finish(w, &out, &len) == 0);
+	put(dir, "proto", name, out, len);
+	mem_wipe_free(out, len);
+}
+
+static void
+proto_seeds(const char *dir, struct fuzz_fixture *f)
+{
+	static const uint8_t opk[2 * 36] = { 0, 0, 0, 1 };
+	struct proto_challenge c;
+	struct proto_auth a;
+	struct proto_join j;
+	struct wire_writer w;
+
+	memset(&c, 0, sizeof(c));
+	strcpy(c.server_id, "keys.example.org");
+	wire_writer_init(&w, 4096);
+	proto_frame_begin(&w, PROTO_CHALLENGE | PROTO_REPLY);
+	proto_challenge_encode(&w, &c);
+	put_frame(dir, "challenge-reply", &w);
+	memset(&a, 0, sizeof(a));
+	strcpy(a.user, "alice");
+	a.device_id = 1;
+	wire_writer_init(&w, 4096);
+	proto_frame_begin(&w, PROTO_AUTH);
+	proto_auth_encode(&w, &a);
+	put_frame(dir, "auth", &w);
+	memset(&j, 0, sizeof(j));
+	strcpy(j.invite, "token");
+	strcpy(j.user, "alice");
+	memcpy(j.dev.ik, f->alice->ed_pk, KEY_LEN);
+	j.dev.opks.p = opk;
+	j.dev.opks.n = 2;
+	wire_writer_init(&w, 4096);
+	proto_frame_begin(&w, PROTO_REGISTER);
+	proto_join_encode(&w, &j, 0);
+	put_frame(dir, "register", &w);
+	j.dev.approver = 1;
+	wire_writer_init(&w, 4096);
+	proto_frame_begin(&w, PROTO_LINK);
+	proto_join_encode(&w, &j, 1);
+	put_frame(dir, "link", &w);
+	wire_writer_init(&w, 4096);
+	proto_frame_begin(&w, PROTO_CLAIM);
+	proto_user_encode(&w, "bob");
+	put_frame(dir, "claim", &w);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -133,6 +189,7 @@ main(int argc, char **argv)
 	FUZZ_CHECK(mkdir(argv[1], 0755) == 0 || errno == EEXIST);
 	fuzz_fixture_init(&f);
 	small_seeds(argv[1], &f);
+	proto_seeds(argv[1], &f);
 	envelope_seeds(argv[1], &f);
 	ratchet_seeds(argv[1], &f);
 	fuzz_fixture_wipe(&f);

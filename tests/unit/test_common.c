@@ -46,6 +46,10 @@ static const struct {
 	CODE(ERR_TIMEOUT),
 	CODE(ERR_MISMATCH),
 	CODE(ERR_CONFIG),
+	CODE(ERR_UNAUTH),
+	CODE(ERR_INVITE),
+	CODE(ERR_REVOKED),
+	CODE(ERR_DISABLED),
 };
 
 #define NCODES (sizeof(codes) / sizeof(codes[0]))
@@ -116,7 +120,7 @@ test_err_values(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(NCODES, 26);
+	assert_int_equal(NCODES, 30);
 	for (i = 0; i < NCODES; i++) {
 		assert_int_equal(codes[i].code, -(int)i);
 	}
@@ -147,7 +151,7 @@ test_err_names(void **state)
 static void
 test_err_unknown(void **state)
 {
-	static const int bad[] = { 1, 2, 100, -26, -27, -1000, INT_MIN,
+	static const int bad[] = { 1, 2, 100, -30, -31, -1000, INT_MIN,
 		INT_MAX };
 	size_t i;
 

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The Sealpost developers */
+/* Fuzz the network frames: proto_frame_open, then the body decoder of the
+ * frame's type; what decodes re-encodes to the same bytes. */
+#include "tests/fuzz/fuzz.h"
+
+#include "common/err.h"
+#include "common/proto.h"
+
+/* Decodes body as type; on success writes the re-encoding to w. */
+static int
+decode(uint8_t type, struct wire_reader *r, struct wire_writer *w)
+{
+	union {
+		struct proto_challenge c;
+		struct proto_auth a;
+		struct proto_join j;
+		struct proto_revoke v;
+		struct proto_rotate t;
+		struct proto_status s;
+		struct proto_prekeys l;
+	} m;
+	char user[PROTO_MAX_USER + 1];
+	int ret;
+
+	switch (type) {
+	case PROTO_CHALLENGE | PROTO_REPLY:
+		if ((ret = proto_challenge_decode(r, &m.c)) == 0) {
+			proto_challenge_encode(w, &m.c);
+		}
+		return ret;
+	case PROTO_AUTH:
+		if ((ret = proto_auth_decode(r, &m.a)) == 0) {
+			proto_auth_encode(w, &m.a);
+		}
+		return ret;
+	case PROTO_REGISTER:
+	case PROTO_LINK:
+		if ((ret = proto_join_decode(r, &m.j, type == PROTO_LINK)) ==
+		    0) {
+			proto_join_encode(w, &m.j, type == PROTO_LINK);
+		}
+		return ret;
+	case PROTO_REVOKE:
+		if ((ret = proto_revoke_decode(r, &m.v)) == 0) {
+			proto_revoke_encode(w, &m.v);
+		}
+		return ret;
+	case PROTO_ROTATE:
+		if ((ret = proto_rotate_decode(r, &m.t)) == 0) {
+			proto_rotate_encode(w, &m.t);
+		}
+		return ret;
+	case PROTO_STATUS | PROTO_REPLY:
+		if ((ret = proto_status_decode(r, &m.s)) == 0) {
+			proto_status_encode(w, &m.s);
+		}
+		return ret;
+	case PROTO_UPLOAD_PREKEYS:
+		if ((ret = proto_prekeys_decode(r, &m.l)) == 0) {
+			wire_put_u16(w, (uint16_t)m.l.n);
+			wire_put_bytes(w, m.l.p, m.l.n * 36);
+		}
+		return ret;
+	case PROTO_CLAIM:
+	case PROTO_DEVICES:
+		if ((ret = proto_user_decode(r, user)) == 0) {
+			proto_user_encode(w, user);
+		}
+		return ret;
+	default:
+		return ERR_TYPE;
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct wire_reader body;
+	struct wire_writer w;
+	uint8_t type, *out = NULL;
+	size_t out_len = 0;
+
+	if (proto_frame_open(data, size, &type, &body) != 0) {
+		return 0;
+	}
+	wire_writer_init(&w, 1 << 20);
+	proto_frame_begin(&w, type);
+	if (decode(type, &body, &w) != 0) {
+		wire_writer_wipe(&w);
+		return 0;
+	}
+	FUZZ_CHECK(wire_writer_finish(&w, &out, &out_len) == 0);
+	FUZZ_CHECK(out_len == size && memcmp(out, data, size) == 0);
+	mem_wipe_free(out, out_len);
+	return 0;
+}
