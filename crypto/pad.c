@@ -7,20 +7,51 @@
 
 #include "common/err.h"
 
+#define PAD_MAX_LOG2 20
+#if PAD_MAX != (1U << PAD_MAX_LOG2)
+#error "PAD_MAX_LOG2 does not match PAD_MAX"
+#endif
+
+/* floor(log2 v) for 0 < v <= PAD_MAX, in a fixed number of steps. */
+static size_t
+floor_log2(size_t v)
+{
+	size_t r = 0, i;
+
+	for (i = 1; i <= PAD_MAX_LOG2; i++) {
+		r += (size_t)((v >> i) != 0);
+	}
+	return r;
+}
+
 size_t
 pad_bucket(size_t n)
 {
-	size_t b;
+	size_t b, len, e, s, mask;
 
 	if (n >= PAD_MAX) {
 		return 0;
 	}
-	for (b = PAD_MIN_BUCKET; b <= PAD_STEP; b *= 2) {
-		if (n + 1 <= b) {
+	len = n + 1;
+	for (b = PAD_MIN_BUCKET; b <= PAD_POW2_MAX; b *= 2) {
+		if (len <= b) {
 			return b;
 		}
 	}
-	b = (n + 1 + PAD_STEP - 1) / PAD_STEP * PAD_STEP;
+	/*
+	 * Padme: round L up to a multiple of 2^(E - S), which leaves S
+	 * significant bits after the leading one, so a bucket leaks
+	 * O(log log L) bits and adds less than L / 2^S (at most 6.25%).
+	 * Here E >= 14, so the rounding unit is at least 1024 bytes: every
+	 * bucket is a multiple of 64, which pad_remove's word scan relies
+	 * on. SECURITY: pad_remove calls this on the secret unpadded
+	 * length, so the steps must be the same for every L in a bucket
+	 * (floor_log2 runs a fixed count, nothing exits early).
+	 */
+	e = floor_log2(len);
+	s = floor_log2(e) + 1;
+	mask = ((size_t)1 << (e - s)) - 1;
+	b = (len + mask) & ~mask;
 	return b <= PAD_MAX ? b : 0;
 }
 

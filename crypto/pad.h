@@ -11,12 +11,15 @@
 #include "common/compat.h"
 
 #define PAD_MIN_BUCKET 64
-#define PAD_STEP 16384      /* buckets above this are multiples of it */
+#define PAD_POW2_MAX 16384  /* largest power-of-two bucket; Padme above */
 #define PAD_MAX (1U << 20)  /* largest padded plaintext */
 
-/* The bucket for an n-byte plaintext: the smallest of 64, 128, ..., 16384
- * that is >= n + 1, or above that n + 1 rounded up to a multiple of 16384.
- * Returns 0 if that exceeds PAD_MAX. */
+/* The bucket for an n-byte plaintext, L = n + 1 (docs/PROTOCOL.md §5.1):
+ * the smallest of 64, 128, ..., 16384 that is >= L; above 16384, Padme
+ * (Nikitin et al., PETS 2019): with E = floor(log2 L), S = floor(log2 E)
+ * + 1, L rounded up to a multiple of 2^(E - S), at most 6.25% over L and
+ * always a multiple of 1024. Returns 0 if n >= PAD_MAX. Its time depends
+ * only on the bucket, not on n within it. */
 size_t pad_bucket(size_t n);
 
 /* 1 if len is a bucket size, else 0. */

@@ -47,12 +47,22 @@ test_bucket_sizes(void **state)
 		{ 8191, 8192 },
 		{ 8192, 16384 },
 		{ 16383, 16384 },
-		{ 16384, 32768 },
-		{ 20000, 32768 },
+		{ 16384, 17408 }, /* above 16384: Padme, steps of 1024 */
+		{ 16385, 17408 },
+		{ 17407, 17408 },
+		{ 17408, 18432 },
+		{ 20000, 20480 },
+		{ 20479, 20480 },
+		{ 20480, 21504 },
+		{ 32766, 32768 },
 		{ 32767, 32768 },
-		{ 32768, 49152 }, /* above 16384: multiples, not powers */
+		{ 32768, 34816 }, /* 2^15 <= L: steps of 2048 */
 		{ 49151, 49152 },
-		{ PAD_MAX - 16384, PAD_MAX },
+		{ 65535, 65536 },
+		{ 65536, 67584 },
+		{ 100000, 100352 },
+		{ PAD_MAX - 16385, PAD_MAX - 16384 },
+		{ PAD_MAX - 16384, PAD_MAX }, /* 2^19 <= L: steps of 16384 */
 		{ PAD_MAX - 1, PAD_MAX },
 		{ PAD_MAX, 0 },
 		{ PAD_MAX + 1, 0 },
@@ -89,14 +99,84 @@ test_bucket_properties(void **state)
 	}
 }
 
+/*
+ * Every length (a million calls, well under a second): each bucket holds
+ * the marker, is a multiple of 64 (pad_remove scans 8-byte words), costs
+ * at most 12% above 16 KiB (Padme's bound; 2^-S <= 6.25% in this range),
+ * never shrinks, and there are exactly 169 of them.
+ */
+static void
+test_bucket_range(void **state)
+{
+	size_t n, b, len, prev = 0, count = 0;
+
+	(void)state;
+	for (n = 0; n < PAD_MAX; n++) {
+		b = pad_bucket(n);
+		len = n + 1;
+		if (b < len || b % 64 != 0 || b < prev || b > PAD_MAX) {
+			fail_msg("pad_bucket(%zu) = %zu (previous %zu)", n, b,
+			    prev);
+		}
+		if (len > 16384 && (100 * (b - len) > 12 * len ||
+		    16 * (b - len) > len)) {
+			fail_msg("pad_bucket(%zu) = %zu: overhead", n, b);
+		}
+		if (b != prev) {
+			assert_true(pad_is_bucket(b));
+			count++;
+		}
+		prev = b;
+	}
+	assert_int_equal(count, 169);
+}
+
+/* The Padme rule from the paper, computed by hand for L = n + 1:
+ * E = floor(log2 L), S = floor(log2 E) + 1, L rounded up to a multiple of
+ * 2^(E - S). */
+static void
+test_bucket_padme(void **state)
+{
+	static const struct {
+		size_t n, bucket;
+	} v[] = {
+		/* L = 16385: E = 14, S = 4, unit 2^10: 17 * 1024 */
+		{ 16384, 17408 },
+		/* L = 40001: E = 15, S = 4, unit 2^11: 20 * 2048 */
+		{ 40000, 40960 },
+		/* L = 65537: E = 16, S = 5, unit 2^11: 33 * 2048 */
+		{ 65536, 67584 },
+		/* L = 100001: E = 16, S = 5, unit 2^11: 49 * 2048 */
+		{ 100000, 100352 },
+		/* L = 200001: E = 17, S = 5, unit 2^12: 49 * 4096 */
+		{ 200000, 200704 },
+		/* L = 300001: E = 18, S = 5, unit 2^13: 37 * 8192 */
+		{ 300000, 303104 },
+		/* L = 600001: E = 19, S = 5, unit 2^14: 37 * 16384 */
+		{ 600000, 606208 },
+		/* L = 2^20: E = 20, S = 5, unit 2^15: exactly PAD_MAX */
+		{ PAD_MAX - 1, PAD_MAX },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		if (pad_bucket(v[i].n) != v[i].bucket) {
+			fail_msg("pad_bucket(%zu) = %zu, want %zu", v[i].n,
+			    pad_bucket(v[i].n), v[i].bucket);
+		}
+	}
+}
+
 static void
 test_is_bucket(void **state)
 {
 	static const size_t yes[] = { 64, 128, 256, 512, 1024, 2048, 4096,
-		8192, 16384, 32768, 49152, 65536, 81920, PAD_MAX };
+		8192, 16384, 17408, 20480, 32768, 34816, 49152, 65536, 67584,
+		81920, PAD_MAX - 16384, PAD_MAX };
 	static const size_t no[] = { 0, 1, 32, 63, 65, 96, 192, 1000, 16383,
-		16385, 24576, 32769, 40960, PAD_MAX - 1, PAD_MAX + 1,
-		PAD_MAX + 16384, SIZE_MAX };
+		16385, 16448, 17472, 32769, 33792, 66560, PAD_MAX - 8192,
+		PAD_MAX - 1, PAD_MAX + 1, PAD_MAX + 16384, SIZE_MAX };
 	size_t i;
 
 	(void)state;
@@ -155,8 +235,9 @@ test_round_trip_small(void **state)
 static void
 test_round_trip_large(void **state)
 {
-	static const size_t lens[] = { 1000, 8191, 16383, 16384, 20000,
-		49151, 65535, PAD_MAX - 16385, PAD_MAX - 1 };
+	static const size_t lens[] = { 1000, 8191, 16383, 16384, 17407,
+		20000, 20480, 32767, 32768, 49151, 65535, PAD_MAX - 16385,
+		PAD_MAX - 16384, PAD_MAX - 1 };
 	uint8_t *in, *out;
 	size_t i;
 
@@ -208,7 +289,7 @@ test_remove_marker_like_data(void **state)
 static void
 test_remove_no_marker(void **state)
 {
-	static const size_t buckets[] = { 64, 128, 16384, 32768 };
+	static const size_t buckets[] = { 64, 128, 16384, 17408, 32768 };
 	uint8_t *buf;
 	size_t i, back;
 
@@ -320,6 +401,8 @@ main(void)
 	static const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bucket_sizes),
 		cmocka_unit_test(test_bucket_properties),
+		cmocka_unit_test(test_bucket_range),
+		cmocka_unit_test(test_bucket_padme),
 		cmocka_unit_test(test_is_bucket),
 		cmocka_unit_test(test_round_trip_small),
 		cmocka_unit_test(test_round_trip_large),

@@ -680,11 +680,16 @@ PAD_MAX = 1 << 20
 
 
 def bucket(n: int) -> int:
-    """The padded size of an n-byte plaintext (0 <= n < 2^20)."""
+    """The padded size of an n-byte plaintext (0 <= n < 2^20): a power of
+    two up to 16384, then Padme (PETS 2019) on L = n + 1."""
+    length = n + 1
     for b in (64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384):
-        if b >= n + 1:
+        if b >= length:
             return b
-    return -(-(n + 1) // 16384) * 16384
+    e = length.bit_length() - 1          # floor(log2 L)
+    s = e.bit_length()                   # floor(log2 E) + 1
+    bit_mask = (1 << (e - s)) - 1
+    return (length + bit_mask) & ~bit_mask
 
 
 def is_bucket(length: int) -> bool:
@@ -1304,8 +1309,10 @@ def _selftest() -> int:  # noqa: C901 - a flat list of checks
 
     # padding
     check("pad sizes", [len(pad(bytes(n))) for n in (0, 63, 64, 16383, 16384, 100000)],
-          [64, 64, 128, 16384, 32768, 114688])
-    check("bucket count", sum(1 for n in range(1, PAD_MAX + 1) if is_bucket(n)), 72)
+          [64, 64, 128, 16384, 17408, 100352])
+    check("bucket sizes", [bucket(n) for n in (20479, 20480, 32767, 32768, PAD_MAX - 1)],
+          [20480, 21504, 32768, 34816, PAD_MAX])
+    check("bucket count", sum(1 for n in range(1, PAD_MAX + 1) if is_bucket(n)), 169)
     check("unpad", unpad(pad(b"hello")), b"hello")
 
     # X3DH + ratchet conversation between two instances of this code

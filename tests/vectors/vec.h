@@ -460,14 +460,23 @@ vec_u32(const uint8_t *p)
 static inline size_t
 vec_bucket(size_t n)
 {
-	size_t b;
+	size_t b, len = n + 1, e = 0, s = 0, unit;
 
-	if (n + 1 <= 16384) {
-		for (b = 64; b < n + 1; b *= 2) {
+	if (len <= 16384) {
+		for (b = 64; b < len; b *= 2) {
 		}
 		return b;
 	}
-	b = (n + 1 + 16383) / 16384 * 16384;
+	/* Padme: E = floor(log2 L), S = floor(log2 E) + 1, L rounded up to a
+	 * multiple of 2^(E - S). */
+	while ((len >> (e + 1)) != 0) {
+		e++;
+	}
+	while ((e >> s) != 0) {
+		s++;
+	}
+	unit = (size_t)1 << (e - s);
+	b = (len + unit - 1) / unit * unit;
 	return b <= (1U << 20) ? b : 0;
 }
 
