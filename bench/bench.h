@@ -12,6 +12,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/compat.h"
+#include "common/err.h"
+
 #define BENCH_MAX_ROUNDS 15
 
 /* How long to measure. bench_config_init fills it from the environment:
@@ -161,6 +164,27 @@ bench_case(const struct bench_config *c, bench_fn fn, void *ctx,
 
 	bench_run(c, fn, ctx, &st);
 	bench_print(bench, impl, mode, size, &st);
+}
+
+/* Every benchmark stops at the first failure: a number measured on a
+ * failing operation is worse than none. bench_name is set by main(). */
+static const char *bench_name = "bench";
+
+static inline NORETURN void
+bench_die(const char *what)
+{
+	fprintf(stderr, "%s: %s\n", bench_name, what);
+	exit(1);
+}
+
+static inline void
+bench_check(int r, const char *what)
+{
+	if (r != 0) {
+		fprintf(stderr, "%s: %s: %s (%d)\n", bench_name, what,
+		    err_name(r), r);
+		exit(1);
+	}
 }
 
 #endif

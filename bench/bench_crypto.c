@@ -11,7 +11,7 @@
  *   ratchet_pair   mode steady (Alice sends, Bob receives: one chain) or
  *                  dh_step (directions alternate, so every message carries
  *                  a new DH ratchet step); size = plaintext bytes (100 or
- *                  16384; note 16384 pads to the 32768-byte bucket).
+ *                  16384; note 16384 pads to the 17408-byte bucket).
  *   x3dh_initiate  x3dh_initiate, bundle signature checks included.
  *   x3dh_respond   x3dh_respond.
  *   envelope_seal, envelope_open   size = content bytes (256).
@@ -61,29 +61,12 @@ struct pair {
 	struct ratchet_session *b;
 };
 
-static NORETURN void
-die(const char *what)
-{
-	fprintf(stderr, "bench_crypto: %s\n", what);
-	exit(1);
-}
-
-static void
-check(int r, const char *what)
-{
-	if (r != 0) {
-		fprintf(stderr, "bench_crypto: %s: %s (%s)\n", what,
-		    err_name(r), err_str(r));
-		exit(1);
-	}
-}
-
 static void
 peers_init(struct peers *p)
 {
 	memset(p, 0, sizeof(*p));
-	check(identity_new(&rng_system, &p->alice), "identity_new");
-	check(identity_new(&rng_system, &p->bob), "identity_new");
+	bench_check(identity_new(&rng_system, &p->alice), "identity_new");
+	bench_check(identity_new(&rng_system, &p->bob), "identity_new");
 	x25519_keypair_generate(&rng_system, &p->bob_spk);
 	memcpy(p->bundle.ik, p->bob->ed_pk, KEY_LEN);
 	p->bundle.spk_id = SPK_ID;
@@ -111,12 +94,12 @@ transfer(struct ratchet_session *from, struct ratchet_session *to,
 	uint8_t *msg = NULL, *out = NULL;
 	size_t msg_len = 0, out_len = 0;
 
-	check(ratchet_encrypt(from, &rng_system, pt, len, &msg, &msg_len),
+	bench_check(ratchet_encrypt(from, &rng_system, pt, len, &msg, &msg_len),
 	    "ratchet_encrypt");
-	check(ratchet_decrypt(to, &rng_system, msg, msg_len, &out, &out_len),
+	bench_check(ratchet_decrypt(to, &rng_system, msg, msg_len, &out, &out_len),
 	    "ratchet_decrypt");
 	if (out_len != len || (verify && memcmp(out, pt, len) != 0)) {
-		die("ratchet_decrypt: plaintext differs");
+		bench_die("ratchet_decrypt: plaintext differs");
 	}
 	mem_wipe_free(msg, msg_len);
 	mem_wipe_free(out, out_len);
@@ -131,16 +114,16 @@ pair_open(const struct peers *p, struct pair *s)
 	struct x3dh_header hdr;
 	struct x3dh_output xa, xb;
 
-	check(x3dh_initiate(&rng_system, p->alice, &p->bundle, &hdr, &xa),
+	bench_check(x3dh_initiate(&rng_system, p->alice, &p->bundle, &hdr, &xa),
 	    "x3dh_initiate");
-	check(x3dh_respond(p->bob, p->bob_spk.sk, NULL, &hdr, &xb),
+	bench_check(x3dh_respond(p->bob, p->bob_spk.sk, NULL, &hdr, &xb),
 	    "x3dh_respond");
 	if (sodium_memcmp(xa.sk, xb.sk, KEY_LEN) != 0) {
-		die("x3dh: the two sides disagree");
+		bench_die("x3dh: the two sides disagree");
 	}
-	check(ratchet_init_initiator(&rng_system, &xa, p->bundle.spk, &s->a),
+	bench_check(ratchet_init_initiator(&rng_system, &xa, p->bundle.spk, &s->a),
 	    "ratchet_init_initiator");
-	check(ratchet_init_responder(&xb, &p->bob_spk, &s->b),
+	bench_check(ratchet_init_responder(&xb, &p->bob_spk, &s->b),
 	    "ratchet_init_responder");
 	x3dh_output_wipe(&xa);
 	x3dh_output_wipe(&xb);
@@ -192,7 +175,7 @@ bench_ratchet(const struct bench_config *cfg, const struct peers *p)
 	int dh;
 
 	if ((pt = mem_alloc(LARGE_LEN)) == NULL) {
-		die("out of memory");
+		bench_die("out of memory");
 	}
 	randombytes_buf(pt, LARGE_LEN);
 	for (dh = 0; dh <= 1; dh++) {
@@ -227,7 +210,7 @@ run_x3dh_initiate(void *arg, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		check(x3dh_initiate(&rng_system, c->p->alice, &c->p->bundle,
+		bench_check(x3dh_initiate(&rng_system, c->p->alice, &c->p->bundle,
 			  &hdr, &out),
 		    "x3dh_initiate");
 		x3dh_output_wipe(&out);
@@ -242,12 +225,12 @@ run_x3dh_respond(void *arg, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		check(x3dh_respond(c->p->bob, c->p->bob_spk.sk, NULL, &c->hdr,
+		bench_check(x3dh_respond(c->p->bob, c->p->bob_spk.sk, NULL, &c->hdr,
 			  &out),
 		    "x3dh_respond");
 		if (i + 1 == n &&
 		    sodium_memcmp(out.sk, c->expect_sk, KEY_LEN) != 0) {
-			die("x3dh_respond: wrong shared secret");
+			bench_die("x3dh_respond: wrong shared secret");
 		}
 		x3dh_output_wipe(&out);
 	}
@@ -261,7 +244,7 @@ bench_x3dh(const struct bench_config *cfg, const struct peers *p)
 
 	memset(&c, 0, sizeof(c));
 	c.p = p;
-	check(x3dh_initiate(&rng_system, p->alice, &p->bundle, &c.hdr, &out),
+	bench_check(x3dh_initiate(&rng_system, p->alice, &p->bundle, &c.hdr, &out),
 	    "x3dh_initiate");
 	memcpy(c.expect_sk, out.sk, KEY_LEN);
 	x3dh_output_wipe(&out);
@@ -280,7 +263,7 @@ struct envelope_ctx {
 static void
 seal(const struct envelope_ctx *c, uint8_t **out, size_t *out_len)
 {
-	check(envelope_seal(&rng_system, c->p->alice, SENDER_USER,
+	bench_check(envelope_seal(&rng_system, c->p->alice, SENDER_USER,
 		  SENDER_DEVICE, c->p->bob->ed_pk, ENVELOPE_RATCHET,
 		  c->content, sizeof(c->content), out, out_len),
 	    "envelope_seal");
@@ -309,7 +292,7 @@ check_opened(const struct envelope_ctx *c, const struct envelope_sender *s,
 	    strcmp(s->user, SENDER_USER) != 0 ||
 	    s->device_id != SENDER_DEVICE ||
 	    sodium_memcmp(s->ik, c->p->alice->ed_pk, KEY_LEN) != 0) {
-		die("envelope_open: wrong content or sender");
+		bench_die("envelope_open: wrong content or sender");
 	}
 }
 
@@ -322,7 +305,7 @@ run_envelope_open(void *arg, size_t n)
 	size_t len, i;
 
 	for (i = 0; i < n; i++) {
-		check(envelope_open(c->p->bob, c->env, c->env_len, &sender,
+		bench_check(envelope_open(c->p->bob, c->env, c->env_len, &sender,
 			  &type, &content, &len),
 		    "envelope_open");
 		if (i + 1 == n) {
@@ -362,8 +345,8 @@ run_ratchet_state(void *arg, size_t n)
 	size_t len, i;
 
 	for (i = 0; i < n; i++) {
-		check(ratchet_encode(c->s, &blob, &len), "ratchet_encode");
-		check(ratchet_decode(blob, len, &s), "ratchet_decode");
+		bench_check(ratchet_encode(c->s, &blob, &len), "ratchet_encode");
+		bench_check(ratchet_decode(blob, len, &s), "ratchet_decode");
 		ratchet_free(s);
 		mem_wipe_free(blob, len);
 	}
@@ -383,11 +366,11 @@ bench_state(const struct bench_config *cfg, const struct peers *p)
 
 	pair_open(p, &s);
 	transfer(s.b, s.a, reply, sizeof(reply), 1);
-	check(ratchet_encode(s.a, &a, &a_len), "ratchet_encode");
-	check(ratchet_decode(a, a_len, &copy), "ratchet_decode");
-	check(ratchet_encode(copy, &b, &b_len), "ratchet_encode");
+	bench_check(ratchet_encode(s.a, &a, &a_len), "ratchet_encode");
+	bench_check(ratchet_decode(a, a_len, &copy), "ratchet_decode");
+	bench_check(ratchet_encode(copy, &b, &b_len), "ratchet_encode");
 	if (a_len != b_len || sodium_memcmp(a, b, a_len) != 0) {
-		die("ratchet_decode: state does not round-trip");
+		bench_die("ratchet_decode: state does not round-trip");
 	}
 	ratchet_free(copy);
 	mem_wipe_free(b, b_len);
@@ -404,6 +387,7 @@ main(void)
 	struct bench_config cfg;
 	struct peers p;
 
+	bench_name = "bench_crypto";
 	if (sodium_init() < 0) {
 		fprintf(stderr, "bench_crypto: sodium_init failed\n");
 		return 1;

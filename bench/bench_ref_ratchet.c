@@ -20,7 +20,7 @@
  * prekey message is timed. size = plaintext bytes: 100, 1024, 16384.
  *
  * What differs per message, beyond the ratchet itself:
- *   - Sealpost pads (16384 bytes go out as a 32768-byte bucket) and
+ *   - Sealpost pads (16384 bytes go out as a 17408-byte bucket) and
  *     encrypts a header; keys are X25519 in libsodium.
  *   - libolm encodes every message in base64; its X25519 and AES are its
  *     own portable C.
@@ -63,29 +63,13 @@
 #define OPK_ID 7U
 #define B64_KEY_LEN 43
 
-static NORETURN void
-die(const char *what)
-{
-	fprintf(stderr, "bench_ref: %s\n", what);
-	exit(1);
-}
-
-static void
-check(int r, const char *what)
-{
-	if (r != 0) {
-		fprintf(stderr, "bench_ref: %s: %d\n", what, r);
-		exit(1);
-	}
-}
-
 static void *
 xmalloc(size_t n)
 {
 	void *p = malloc(n);
 
 	if (p == NULL) {
-		die("out of memory");
+		bench_die("out of memory");
 	}
 	return p;
 }
@@ -126,9 +110,9 @@ sp_transfer(void *arg, int bob_sends, const uint8_t *pt, size_t len,
 	uint8_t *msg = NULL, *out = NULL;
 	size_t msg_len = 0, out_len = 0;
 
-	check(ratchet_encrypt(from, &rng_system, pt, len, &msg, &msg_len),
+	bench_check(ratchet_encrypt(from, &rng_system, pt, len, &msg, &msg_len),
 	    "ratchet_encrypt");
-	check(ratchet_decrypt(to, &rng_system, msg, msg_len, &out, &out_len),
+	bench_check(ratchet_decrypt(to, &rng_system, msg, msg_len, &out, &out_len),
 	    "ratchet_decrypt");
 	check_pt(out, out_len, pt, len, verify, "sealpost");
 	mem_wipe_free(msg, msg_len);
@@ -148,20 +132,20 @@ sp_open(void)
 	struct x3dh_output xa, xb;
 
 	memset(&bundle, 0, sizeof(bundle));
-	check(identity_new(&rng_system, &alice), "identity_new");
-	check(identity_new(&rng_system, &bob), "identity_new");
+	bench_check(identity_new(&rng_system, &alice), "identity_new");
+	bench_check(identity_new(&rng_system, &bob), "identity_new");
 	x25519_keypair_generate(&rng_system, &spk);
 	memcpy(bundle.ik, bob->ed_pk, KEY_LEN);
 	bundle.spk_id = SPK_ID;
 	memcpy(bundle.spk, spk.pk, KEY_LEN);
 	prekey_sign(bob, PREKEY_SIGNED, SPK_ID, spk.pk, bundle.spk_sig);
 	bundle.opk_kind = X3DH_OPK_NONE;
-	check(x3dh_initiate(&rng_system, alice, &bundle, &hdr, &xa),
+	bench_check(x3dh_initiate(&rng_system, alice, &bundle, &hdr, &xa),
 	    "x3dh_initiate");
-	check(x3dh_respond(bob, spk.sk, NULL, &hdr, &xb), "x3dh_respond");
-	check(ratchet_init_initiator(&rng_system, &xa, spk.pk, &p->a),
+	bench_check(x3dh_respond(bob, spk.sk, NULL, &hdr, &xb), "x3dh_respond");
+	bench_check(ratchet_init_initiator(&rng_system, &xa, spk.pk, &p->a),
 	    "ratchet_init_initiator");
-	check(ratchet_init_responder(&xb, &spk, &p->b),
+	bench_check(ratchet_init_responder(&xb, &spk, &p->b),
 	    "ratchet_init_responder");
 	x3dh_output_wipe(&xa);
 	x3dh_output_wipe(&xb);
@@ -279,7 +263,7 @@ olm_json_key(char out[B64_KEY_LEN + 1], const char *json, const char *name)
 	const char *p = strstr(json, name), *q;
 
 	if (p == NULL) {
-		die("olm: key not found");
+		bench_die("olm: key not found");
 	}
 	/* The value's opening quote, past {"id": for a one-time key. */
 	q = strchr(p + strlen(name) + 1, '"');
@@ -289,7 +273,7 @@ olm_json_key(char out[B64_KEY_LEN + 1], const char *json, const char *name)
 	}
 	if (q == NULL || strlen(q + 1) < B64_KEY_LEN ||
 	    q[1 + B64_KEY_LEN] != '"') {
-		die("olm: malformed key JSON");
+		bench_die("olm: malformed key JSON");
 	}
 	memcpy(out, q + 1, B64_KEY_LEN);
 	out[B64_KEY_LEN] = '\0';
@@ -344,7 +328,7 @@ olm_pair_open(void)
 
 	msg = olm_seal(p->a, hello, sizeof(hello), &type, &msg_len);
 	if (type != OLM_MESSAGE_TYPE_PRE_KEY) {
-		die("olm: first message is not a prekey message");
+		bench_die("olm: first message is not a prekey message");
 	}
 	/* Inbound session creation decodes the message in place. */
 	json = xmalloc(msg_len);
@@ -612,13 +596,13 @@ sig_party_init(struct sig_party *p, signal_context *ctx, const char *peer)
 	p->peer.name = peer;
 	p->peer.name_len = strlen(peer);
 	p->peer.device_id = 1;
-	check(signal_protocol_key_helper_generate_identity_key_pair(
+	bench_check(signal_protocol_key_helper_generate_identity_key_pair(
 		  &p->identity, ctx),
 	    "libsignal identity");
-	check(signal_protocol_key_helper_generate_registration_id(&p->reg_id,
+	bench_check(signal_protocol_key_helper_generate_registration_id(&p->reg_id,
 		  0, ctx),
 	    "libsignal registration id");
-	check(signal_protocol_store_context_create(&p->store, ctx) ||
+	bench_check(signal_protocol_store_context_create(&p->store, ctx) ||
 		signal_protocol_store_context_set_session_store(p->store,
 		    &ss) ||
 		signal_protocol_store_context_set_pre_key_store(p->store,
@@ -639,17 +623,17 @@ sig_bundle(struct sig_party *bob, signal_context *ctx)
 	session_signed_pre_key *spk = NULL;
 	session_pre_key_bundle *bundle = NULL;
 
-	check(signal_protocol_key_helper_generate_pre_keys(&head, OPK_ID, 1,
+	bench_check(signal_protocol_key_helper_generate_pre_keys(&head, OPK_ID, 1,
 		  ctx),
 	    "libsignal prekeys");
 	pk = signal_protocol_key_helper_key_list_element(head);
-	check(signal_protocol_key_helper_generate_signed_pre_key(&spk,
+	bench_check(signal_protocol_key_helper_generate_signed_pre_key(&spk,
 		  bob->identity, SPK_ID, 0, ctx),
 	    "libsignal signed prekey");
-	check(signal_protocol_pre_key_store_key(bob->store, pk) ||
+	bench_check(signal_protocol_pre_key_store_key(bob->store, pk) ||
 		signal_protocol_signed_pre_key_store_key(bob->store, spk),
 	    "libsignal store prekeys");
-	check(session_pre_key_bundle_create(&bundle, bob->reg_id, 1,
+	bench_check(session_pre_key_bundle_create(&bundle, bob->reg_id, 1,
 		  session_pre_key_get_id(pk),
 		  ec_key_pair_get_public(session_pre_key_get_key_pair(pk)),
 		  SPK_ID,
@@ -676,22 +660,22 @@ sig_transfer(void *arg, int bob_sends, const uint8_t *pt, size_t len,
 	signal_message *sm = NULL;
 	signal_buffer *wire, *out = NULL;
 
-	check(session_cipher_encrypt(from->cipher, pt, len, &m),
+	bench_check(session_cipher_encrypt(from->cipher, pt, len, &m),
 	    "session_cipher_encrypt");
 	wire = ciphertext_message_get_serialized(m);
 	if (ciphertext_message_get_type(m) == CIPHERTEXT_PREKEY_TYPE) {
-		check(pre_key_signal_message_deserialize(&pm,
+		bench_check(pre_key_signal_message_deserialize(&pm,
 			  signal_buffer_data(wire), signal_buffer_len(wire),
 			  p->env.ctx),
 		    "pre_key_signal_message_deserialize");
-		check(session_cipher_decrypt_pre_key_signal_message(
+		bench_check(session_cipher_decrypt_pre_key_signal_message(
 			  to->cipher, pm, NULL, &out),
 		    "session_cipher_decrypt_pre_key_signal_message");
 	} else {
-		check(signal_message_deserialize(&sm, signal_buffer_data(wire),
+		bench_check(signal_message_deserialize(&sm, signal_buffer_data(wire),
 			  signal_buffer_len(wire), p->env.ctx),
 		    "signal_message_deserialize");
-		check(session_cipher_decrypt_signal_message(to->cipher, sm,
+		bench_check(session_cipher_decrypt_signal_message(to->cipher, sm,
 			  NULL, &out),
 		    "session_cipher_decrypt_signal_message");
 	}
@@ -712,19 +696,19 @@ sig_open(void)
 	session_builder *builder = NULL;
 
 	if (signal_env_init(&p->env, NULL) != 0) {
-		die("signal_env_init");
+		bench_die("signal_env_init");
 	}
 	sig_party_init(&p->a, p->env.ctx, "bob");
 	sig_party_init(&p->b, p->env.ctx, "alice");
 	bundle = sig_bundle(&p->b, p->env.ctx);
-	check(session_builder_create(&builder, p->a.store, &p->a.peer,
+	bench_check(session_builder_create(&builder, p->a.store, &p->a.peer,
 		  p->env.ctx),
 	    "session_builder_create");
-	check(session_builder_process_pre_key_bundle(builder, bundle),
+	bench_check(session_builder_process_pre_key_bundle(builder, bundle),
 	    "session_builder_process_pre_key_bundle");
 	session_builder_free(builder);
 	SIGNAL_UNREF(bundle);
-	check(session_cipher_create(&p->a.cipher, p->a.store, &p->a.peer,
+	bench_check(session_cipher_create(&p->a.cipher, p->a.store, &p->a.peer,
 		  p->env.ctx) ||
 		session_cipher_create(&p->b.cipher, p->b.store, &p->b.peer,
 		    p->env.ctx),
@@ -800,8 +784,9 @@ main(void)
 	size_t s;
 	int dh, i;
 
+	bench_name = "bench_ref";
 	if (sodium_init() < 0) {
-		die("sodium_init");
+		bench_die("sodium_init");
 	}
 	bench_config_init(&cfg);
 	pt = xmalloc(MAX_LEN);
@@ -834,7 +819,7 @@ main(void)
 			    st[0].median_ns, st[1].median_ns, st[2].median_ns,
 			    fastest_ref / st[0].median_ns);
 			if (fflush(stdout) != 0 || ferror(stdout)) {
-				die("stdout");
+				bench_die("stdout");
 			}
 		}
 	}
