@@ -28,8 +28,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench/bench.h"
 #include "common/err.h"
 #include "tests/integration/client.h"
 
@@ -56,39 +56,22 @@ struct refill {
 	int err;
 };
 
-NORETURN static void
-die(const char *what, int r)
-{
-	fprintf(stderr, "bench_keyserver: %s: %s\n", what, err_name(r));
-	exit(1);
-}
-
-static void
-check(const char *what, int r)
-{
-	if (r != 0) {
-		die(what, r);
-	}
-}
-
 static void *
 claim_loop(void *arg)
 {
 	struct claimer *cl = arg;
 	struct proto_bundle b[PROTO_MAX_DEVICES];
-	int64_t t0;
+	uint64_t t0, dt;
 	uint32_t *p;
 	size_t n = 0;
-	struct timespec ts;
 
 	while (!atomic_load(cl->stop)) {
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		t0 = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+		t0 = bench_now_ns();
 		if ((cl->err = conn_claim(cl->c, "target", b,
 			 PROTO_MAX_DEVICES, &n)) != 0) {
 			break;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &ts);
+		dt = bench_now_ns() - t0;
 		if (n != 1) {
 			cl->err = ERR_INVALID;
 			break;
@@ -105,8 +88,7 @@ claim_loop(void *arg)
 			}
 			cl->lat_us = p;
 		}
-		cl->lat_us[cl->n++] = (uint32_t)((int64_t)ts.tv_sec * 1000000 +
-		    ts.tv_nsec / 1000 - t0);
+		cl->lat_us[cl->n++] = (uint32_t)(dt / 1000);
 	}
 	return NULL;
 }
@@ -137,9 +119,10 @@ stock_up(struct device *target, struct conn *c, uint32_t want)
 {
 	struct proto_status st;
 
-	check("status", conn_status(c, &st));
+	bench_check(conn_status(c, &st), "status");
 	while (st.opk_count < want) {
-		check("upload", device_upload(target, c, BATCH, &st.opk_count));
+		bench_check(device_upload(target, c, BATCH, &st.opk_count),
+		    "upload");
 	}
 }
 
@@ -171,19 +154,19 @@ run_case(struct harness *h, struct device *target, struct conn *tc,
 	rf.c = tc;
 	for (i = 0; i < clients; i++) {
 		if ((cl[i].c = harness_conn(h, NULL)) == NULL) {
-			die("connect", ERR_NET);
+			bench_die("connect");
 		}
-		check("auth", device_auth(dev[i], cl[i].c));
+		bench_check(device_auth(dev[i], cl[i].c), "auth");
 		cl[i].stop = &stop;
 	}
 	if (pthread_create(&rf.thread, NULL, refill_loop, &rf) != 0) {
-		die("pthread_create", ERR_SYS);
+		bench_die("pthread_create");
 	}
 	t0 = client_now_ms();
 	for (i = 0; i < clients; i++) {
 		if (pthread_create(&cl[i].thread, NULL, claim_loop, &cl[i]) !=
 		    0) {
-			die("pthread_create", ERR_SYS);
+			bench_die("pthread_create");
 		}
 	}
 	while (client_now_ms() - t0 < ms) {
@@ -196,14 +179,14 @@ run_case(struct harness *h, struct device *target, struct conn *tc,
 	t1 = client_now_ms();
 	atomic_store(&rf.stop, 1);
 	pthread_join(rf.thread, NULL);
-	check("refill", rf.err);
+	bench_check(rf.err, "refill");
 	for (i = 0; i < clients; i++) {
-		check("claim", cl[i].err);
+		bench_check(cl[i].err, "claim");
 		n += cl[i].n;
 		lr += cl[i].last_resort;
 	}
 	if (n == 0 || (all = malloc(n * sizeof(*all))) == NULL) {
-		die("no claims", ERR_NOMEM);
+		bench_die("no claims");
 	}
 	for (i = 0, n = 0; i < clients; i++) {
 		for (j = 0; j < cl[i].n; j++) {
@@ -239,23 +222,25 @@ main(void)
 	size_t i;
 	int code;
 
+	bench_name = "bench_keyserver";
 	if (sodium_init() < 0) {
-		die("sodium_init", ERR_INTERNAL);
+		bench_die("sodium_init");
 	}
-	check("temp dir", harness_new(&h));
-	check("start", keyserver_start(&h->ks, h->dir, args));
+	bench_check(harness_new(&h), "temp dir");
+	bench_check(keyserver_start(&h->ks, h->dir, args), "start");
 	if ((target = harness_device(h, "target", 1, 0)) == NULL ||
 	    (tc = harness_conn(h, NULL)) == NULL) {
-		die("target", ERR_NOMEM);
+		bench_die("target");
 	}
-	check("register target", device_join(target, tc, NULL, NULL, 0));
+	bench_check(device_join(target, tc, NULL, NULL, 0),
+	    "register target");
 	for (i = 0; i < MAX_CLIENTS; i++) {
 		snprintf(name, sizeof(name), "claimer%zu", i);
 		if ((dev[i] = harness_device(h, name, 10 + i, 0)) == NULL ||
 		    (c = harness_conn(h, NULL)) == NULL) {
-			die("device", ERR_NOMEM);
+			bench_die("device");
 		}
-		check("register", device_join(dev[i], c, NULL, NULL, 0));
+		bench_check(device_join(dev[i], c, NULL, NULL, 0), "register");
 	}
 	run_case(h, target, tc, dev, 1, quick ? 200 : 3000);
 	run_case(h, target, tc, dev, MAX_CLIENTS, quick ? 200 : 3000);

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The Sealpost developers */
+/* The key directory's storage: accounts, devices, prekeys and invites.
+ * Callers go through these functions only, so a PostgreSQL backend can
+ * stand beside the SQLite one (kd_store_sqlite.c). */
+#ifndef SEALPOST_KD_STORE_H
+#define SEALPOST_KD_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/compat.h"
+#include "common/proto.h"
+
+#define KD_INVITE_TOKEN_LEN 26 /* base32 of 16 random bytes, no padding */
+#define KD_INVITE_ID_LEN 8     /* hex prefix of the token hash */
+
+/*
+ * Thread safety: every function may be called from any thread; the store
+ * serialises them. Every write is one transaction, committed before the
+ * function returns: what a caller was told happened survives a crash.
+ */
+struct kd_store;
+
+struct kd_device {
+	uint32_t device_id;
+	uint8_t ik[PROTO_KEY_LEN];
+	uint32_t approver;
+	uint8_t link_sig[PROTO_SIG_LEN];
+	int revoked;
+	int user_disabled;
+	int64_t created_ms;
+};
+
+struct kd_invite {
+	char id[KD_INVITE_ID_LEN + 1];
+	int64_t uses_left;
+	int64_t expires_ms; /* 0: never */
+	int64_t created_ms;
+	int revoked;
+};
+
+struct kd_user {
+	char name[PROTO_MAX_USER + 1];
+	int disabled;
+	uint32_t active_devices;
+	int64_t created_ms;
+};
+
+/* Opens (creating and migrating) the SQLite store at path. */
+WUR int kd_store_open(const char *path, struct kd_store **out) NONNULL(1, 2);
+void kd_store_close(struct kd_store *s);
+
+/*
+ * Creates user with its first device (id 1) and its prekeys. When invite
+ * is non-NULL it must name a live invite (ERR_INVITE), whose use count
+ * drops by one in the same transaction. ERR_EXISTS if the user name or the
+ * identity key is taken.
+ */
+WUR int kd_register(struct kd_store *s, const char *invite, int64_t now_ms,
+    const char *user, const struct proto_device_upload *dev,
+    uint32_t *device_id) NONNULL(1, 4, 5, 6);
+
+/* Adds a device to user with the next unused id. ERR_NOT_FOUND,
+ * ERR_DISABLED, ERR_QUOTA (PROTO_MAX_DEVICES active), ERR_EXISTS (key). */
+WUR int kd_link(struct kd_store *s, int64_t now_ms, const char *user,
+    const struct proto_device_upload *dev, uint32_t *device_id)
+    NONNULL(1, 3, 4, 5);
+
+/* A device of user, revoked or not. ERR_NOT_FOUND. */
+WUR int kd_device_get(struct kd_store *s, const char *user, uint32_t device_id,
+    struct kd_device *out) NONNULL(1, 2, 4);
+
+/* Revokes a device and deletes its prekeys; sig (may be NULL for an admin
+ * revocation) is kept. ERR_NOT_FOUND, ERR_REVOKED (already). */
+WUR int kd_revoke(struct kd_store *s, int64_t now_ms, const char *user,
+    uint32_t device_id, const uint8_t *sig) NONNULL(1, 3);
+
+/* Adds one-time prekeys (ERR_EXISTS for a key id already stocked,
+ * ERR_QUOTA past max_stock); *stock gets the new count. */
+WUR int kd_upload_prekeys(struct kd_store *s, const char *user,
+    uint32_t device_id, const struct proto_prekeys *l, uint32_t max_stock,
+    uint32_t *stock) NONNULL(1, 2, 4, 6);
+
+/* Replaces the signed (kind 1) or last-resort (kind 2) prekey; a new
+ * last-resort key starts with zero uses. */
+WUR int kd_rotate(struct kd_store *s, const char *user, uint32_t device_id,
+    uint8_t kind, const struct proto_signed_prekey *k) NONNULL(1, 2, 5);
+
+WUR int kd_status(struct kd_store *s, const char *user, uint32_t device_id,
+    struct proto_status *out) NONNULL(1, 2, 4);
+
+/*
+ * One bundle per active device of user (at most max), in device order.
+ * Each takes the device's oldest one-time prekey and deletes it in the same
+ * transaction, or else serves the last-resort key and counts the use.
+ * skip(device_id, arg) may exclude devices (rate limits, the requester's
+ * own device): it returns non-zero to skip. ERR_NOT_FOUND, ERR_DISABLED.
+ */
+WUR int kd_claim(struct kd_store *s, const char *user,
+    int (*skip)(uint32_t device_id, void *arg), void *arg,
+    struct proto_bundle *out, size_t max, size_t *n) NONNULL(1, 2, 5, 7);
+
+/* The active devices of user with their link signatures. */
+WUR int kd_devices(struct kd_store *s, const char *user,
+    struct proto_device *out, size_t max, size_t *n) NONNULL(1, 2, 3, 5);
+
+/* Admin. */
+WUR int kd_invite_create(struct kd_store *s, int64_t now_ms, int64_t uses,
+    int64_t expires_ms, const char token[static KD_INVITE_TOKEN_LEN + 1],
+    char id[static KD_INVITE_ID_LEN + 1]) NONNULL(1, 5, 6);
+/* Revokes by id (the hash prefix listed). ERR_NOT_FOUND. */
+WUR int kd_invite_revoke(struct kd_store *s, const char *id) NONNULL(1, 2);
+WUR int kd_invite_list(struct kd_store *s,
+    void (*fn)(const struct kd_invite *, void *), void *arg) NONNULL(1, 2);
+WUR int kd_user_list(struct kd_store *s,
+    void (*fn)(const struct kd_user *, void *), void *arg) NONNULL(1, 2);
+/* Disables (1) or re-enables (0) an account. ERR_NOT_FOUND. */
+WUR int kd_user_disable(struct kd_store *s, const char *user, int disabled)
+    NONNULL(1, 2);
+/* Every device of user, revoked ones too. */
+WUR int kd_device_list(struct kd_store *s, const char *user,
+    void (*fn)(const struct kd_device *, void *), void *arg)
+    NONNULL(1, 2, 3);
+
+/* Metrics: one-time prekeys in stock, over all devices; -1 on error. */
+int64_t kd_prekey_stock(struct kd_store *s) NONNULL(1);
+
+#endif

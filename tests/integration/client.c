@@ -1,0 +1,1355 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The Sealpost developers */
+/* The integration test client: child daemons, admin commands, raw HTTP,
+ * the nng connection and devices with seeded keys. */
+#include "tests/integration/client.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <nng/protocol/reqrep0/req.h>
+#include <nng/supplemental/tls/tls.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/err.h"
+#include "common/mem.h"
+#include "crypto/keys.h"
+
+#define READY_TIMEOUT_MS 20000
+#define STOP_TIMEOUT_MS 20000
+#define RUN_TIMEOUT_MS 20000
+
+const char *
+client_bin_dir(void)
+{
+	const char *b = getenv("SEALPOST_BIN");
+
+	return b != NULL && *b != '\0' ? b : "build/bin";
+}
+
+int
+client_time_scale(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	return 4;
+#else
+	const char *a = getenv("ASAN_OPTIONS");
+
+	return a != NULL && *a != '\0' ? 4 : 1;
+#endif
+}
+
+int64_t
+client_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+client_nap_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+	}
+}
+
+int
+client_path(char *out, size_t cap, const char *dir, const char *name)
+{
+	int n = snprintf(out, cap, "%s/%s", dir, name);
+
+	return n < 0 || (size_t)n >= cap ? ERR_TOO_LONG : 0;
+}
+
+int
+client_tmpdir(char *out, size_t cap)
+{
+	const char *t = getenv("TMPDIR");
+	int n;
+
+	if (t == NULL || *t == '\0') {
+		t = "/tmp";
+	}
+	n = snprintf(out, cap, "%s/sealpost-it.XXXXXX", t);
+	if (n < 0 || (size_t)n >= cap) {
+		return ERR_TOO_LONG;
+	}
+	if (mkdtemp(out) == NULL) {
+		fprintf(stderr, "mkdtemp %s: %s\n", out, strerror(errno));
+		return ERR_SYS;
+	}
+	return 0;
+}
+
+void
+client_rmtree(const char *dir)
+{
+	char p[CLIENT_PATH_MAX];
+	struct dirent *e;
+	struct stat st;
+	DIR *d;
+
+	if ((d = opendir(dir)) == NULL) {
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 ||
+		    strcmp(e->d_name, "..") == 0 ||
+		    client_path(p, sizeof(p), dir, e->d_name) != 0) {
+			continue;
+		}
+		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+			client_rmtree(p);
+		} else {
+			(void)unlink(p);
+		}
+	}
+	closedir(d);
+	(void)rmdir(dir);
+}
+
+/* Absolute path of prog: in the binary folder unless it has a slash. */
+static int
+bin_path(char *out, size_t cap, const char *prog)
+{
+	char rel[CLIENT_PATH_MAX], cwd[PATH_MAX];
+	int n;
+
+	if (strchr(prog, '/') != NULL) {
+		n = snprintf(rel, sizeof(rel), "%s", prog);
+	} else {
+		n = snprintf(rel, sizeof(rel), "%s/%s", client_bin_dir(),
+		    prog);
+	}
+	if (n < 0 || (size_t)n >= sizeof(rel)) {
+		return ERR_TOO_LONG;
+	}
+	if (access(rel, X_OK) != 0) {
+		fprintf(stderr, "%s: %s\n", rel, strerror(errno));
+		return ERR_SYS;
+	}
+	/* The child runs elsewhere: make the path absolute. */
+	if (rel[0] == '/') {
+		n = snprintf(out, cap, "%s", rel);
+	} else if (getcwd(cwd, sizeof(cwd)) != NULL) {
+		n = snprintf(out, cap, "%s/%s", cwd, rel);
+	} else {
+		return ERR_SYS;
+	}
+	return n < 0 || (size_t)n >= cap ? ERR_TOO_LONG : 0;
+}
+
+/* Exit code of a wait status: the code, or 128 + signal. */
+static int
+exit_code(int ws)
+{
+	if (WIFEXITED(ws)) {
+		return WEXITSTATUS(ws);
+	}
+	return WIFSIGNALED(ws) ? 128 + WTERMSIG(ws) : 255;
+}
+
+/* Waits for pid at most timeout_ms; *code as exit_code. 0 or
+ * ERR_TIMEOUT. */
+static int
+wait_bounded(pid_t pid, int timeout_ms, int *code)
+{
+	int64_t end = client_now_ms() + timeout_ms;
+	int ws = 0, nap = 1;
+	pid_t r;
+
+	for (;;) {
+		r = waitpid(pid, &ws, WNOHANG);
+		if (r == pid) {
+			*code = exit_code(ws);
+			return 0;
+		}
+		if (r < 0 && errno != EINTR) {
+			*code = -1;
+			return 0;
+		}
+		if (client_now_ms() >= end) {
+			return ERR_TIMEOUT;
+		}
+		client_nap_ms(nap);
+		nap = nap < 20 ? nap * 2 : 20;
+	}
+}
+
+/* In the child, before exec: only async-signal-safe calls. */
+NORETURN static void
+exec_child(const char *dir, int out_fd, int err_fd, char *const *argv)
+{
+	int null;
+
+	if ((null = open("/dev/null", O_RDONLY)) >= 0) {
+		(void)dup2(null, 0);
+	}
+	if (out_fd >= 0) {
+		(void)dup2(out_fd, 1);
+	}
+	if (err_fd >= 0) {
+		(void)dup2(err_fd, 2);
+	}
+	if (dir != NULL && chdir(dir) != 0) {
+		_exit(126);
+	}
+	execv(argv[0], argv);
+	_exit(127);
+}
+
+int
+client_run(const char *prog, const char *const *args, const char *errlog,
+    char *out, size_t cap, int timeout_ms, int *status)
+{
+	char path[CLIENT_PATH_MAX], *argv[CLIENT_MAX_ARGS + 2], sink[256];
+	int fds[2] = { -1, -1 }, err_fd = -1, r;
+	size_t n = 0, i;
+	struct pollfd pfd;
+	int64_t end;
+	ssize_t got;
+	pid_t pid;
+
+	*status = -1;
+	if (out != NULL && cap > 0) {
+		out[0] = '\0';
+	}
+	if (timeout_ms <= 0) {
+		timeout_ms = RUN_TIMEOUT_MS * client_time_scale();
+	}
+	if ((r = bin_path(path, sizeof(path), prog)) != 0) {
+		return r;
+	}
+	argv[0] = path;
+	for (i = 0; args[i] != NULL; i++) {
+		if (i >= CLIENT_MAX_ARGS) {
+			return ERR_TOO_LONG;
+		}
+		argv[i + 1] = (char *)(uintptr_t)args[i];
+	}
+	argv[i + 1] = NULL;
+	if (pipe(fds) != 0) {
+		return ERR_SYS;
+	}
+	if (errlog != NULL && (err_fd = open(errlog,
+				   O_WRONLY | O_CREAT | O_APPEND, 0600)) < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return ERR_SYS;
+	}
+	if ((pid = fork()) < 0) {
+		r = ERR_SYS;
+		goto out;
+	}
+	if (pid == 0) {
+		close(fds[0]);
+		exec_child(NULL, fds[1], err_fd, argv);
+	}
+	close(fds[1]);
+	fds[1] = -1;
+	end = client_now_ms() + timeout_ms;
+	r = 0;
+	for (;;) {
+		pfd.fd = fds[0];
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (client_now_ms() >= end) {
+			r = ERR_TIMEOUT;
+			break;
+		}
+		if (poll(&pfd, 1, (int)(end - client_now_ms())) <= 0) {
+			continue;
+		}
+		if (out != NULL && n + 1 < cap) {
+			got = read(fds[0], out + n, cap - 1 - n);
+		} else {
+			got = read(fds[0], sink, sizeof(sink));
+		}
+		if (got < 0 && errno == EINTR) {
+			continue;
+		}
+		if (got <= 0) {
+			break;
+		}
+		if (out != NULL && n + 1 < cap) {
+			n += (size_t)got;
+			out[n] = '\0';
+		}
+	}
+	if (r != 0) {
+		kill(pid, SIGKILL);
+	}
+	if (wait_bounded(pid, timeout_ms, status) != 0) {
+		kill(pid, SIGKILL);
+		(void)waitpid(pid, NULL, 0);
+		r = ERR_TIMEOUT;
+	}
+out:
+	if (fds[0] >= 0) {
+		close(fds[0]);
+	}
+	if (fds[1] >= 0) {
+		close(fds[1]);
+	}
+	if (err_fd >= 0) {
+		close(err_fd);
+	}
+	return r;
+}
+
+int
+client_http_get(int port, const char *path, int *status, char *body,
+    size_t cap)
+{
+	struct timeval tv = { 5 * client_time_scale(), 0 };
+	struct sockaddr_in sa;
+	char req[256], buf[8192];
+	size_t n = 0;
+	ssize_t got;
+	const char *p;
+	int fd, r = ERR_NET, len;
+
+	*status = 0;
+	if (body != NULL && cap > 0) {
+		body[0] = '\0';
+	}
+	len = snprintf(req, sizeof(req), "GET %s HTTP/1.0\r\n\r\n", path);
+	if (len < 0 || (size_t)len >= sizeof(req) || port <= 0 ||
+	    port > 65535) {
+		return ERR_ARG;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0) {
+		return ERR_SYS;
+	}
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    send(fd, req, (size_t)len, 0) != (ssize_t)len) {
+		goto out;
+	}
+	while (n + 1 < sizeof(buf) &&
+	    (got = recv(fd, buf + n, sizeof(buf) - 1 - n, 0)) != 0) {
+		if (got < 0) {
+			r = errno == EAGAIN || errno == EWOULDBLOCK
+			    ? ERR_TIMEOUT
+			    : ERR_NET;
+			goto out;
+		}
+		n += (size_t)got;
+	}
+	buf[n] = '\0';
+	if (sscanf(buf, "HTTP/1.%*d %d", status) != 1) {
+		r = ERR_INVALID;
+		goto out;
+	}
+	if (body != NULL && cap > 0 && (p = strstr(buf, "\r\n\r\n")) != NULL) {
+		snprintf(body, cap, "%s", p + 4);
+	}
+	r = 0;
+out:
+	close(fd);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Daemons. */
+
+void
+daemon_dump_log(const struct daemon *d)
+{
+	char buf[4096];
+	size_t n;
+	FILE *f;
+
+	if (d->log[0] == '\0' || (f = fopen(d->log, "r")) == NULL) {
+		return;
+	}
+	fprintf(stderr, "---- %s\n", d->log);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		fwrite(buf, 1, n, stderr);
+	}
+	fprintf(stderr, "---- end of log\n");
+	fclose(f);
+}
+
+/* Reads the ready file: 0 when complete, ERR_NOT_FOUND if not yet. */
+static int
+read_ready(struct daemon *d)
+{
+	char line[CLIENT_PATH_MAX + 64], url[CLIENT_PATH_MAX], *colon;
+	int port, have = 0, n;
+	FILE *f;
+
+	if ((f = fopen(d->ready, "r")) == NULL) {
+		return ERR_NOT_FOUND;
+	}
+	d->http_port = -1;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "http %d", &port) == 1) {
+			d->http_port = port;
+		} else if (!have &&
+		    sscanf(line, "listen %511s %d", url, &port) == 2) {
+			/* Replace the port of the URL with the bound one. */
+			if ((colon = strrchr(url, ':')) == NULL) {
+				continue;
+			}
+			*colon = '\0';
+			n = snprintf(d->url, sizeof(d->url), "%s:%d", url,
+			    port);
+			if (n < 0 || (size_t)n >= sizeof(d->url)) {
+				fclose(f);
+				return ERR_TOO_LONG;
+			}
+			d->port = port;
+			have = 1;
+		}
+	}
+	fclose(f);
+	return have ? 0 : ERR_INVALID;
+}
+
+static int
+spawn(struct daemon *d)
+{
+	int64_t end;
+	int fd, code, r;
+	pid_t pid;
+
+	(void)unlink(d->ready);
+	d->url[0] = '\0';
+	d->port = 0;
+	d->http_port = -1;
+	if ((fd = open(d->log, O_WRONLY | O_CREAT | O_APPEND, 0600)) < 0) {
+		return ERR_SYS;
+	}
+	if ((pid = fork()) < 0) {
+		close(fd);
+		return ERR_SYS;
+	}
+	if (pid == 0) {
+		exec_child(d->dir, fd, fd, d->argv);
+	}
+	close(fd);
+	d->pid = pid;
+	d->starts++;
+	end = client_now_ms() + READY_TIMEOUT_MS * client_time_scale();
+	for (;;) {
+		if ((r = read_ready(d)) == 0) {
+			return 0;
+		}
+		if (waitpid(pid, &code, WNOHANG) == pid) {
+			d->pid = 0;
+			fprintf(stderr, "%s exited before ready (%d)\n",
+			    d->argv[0], exit_code(code));
+			daemon_dump_log(d);
+			return ERR_STATE;
+		}
+		if (client_now_ms() >= end) {
+			fprintf(stderr, "%s: not ready in time\n", d->argv[0]);
+			daemon_kill9(d);
+			daemon_dump_log(d);
+			return ERR_TIMEOUT;
+		}
+		/* The file is renamed into place whole: poll it. */
+		client_nap_ms(2);
+	}
+}
+
+int
+daemon_start(struct daemon *d, const char *dir, const char *prog,
+    const char *const *args)
+{
+	size_t i, n = 0;
+	int r;
+
+	memset(d, 0, sizeof(*d));
+	d->http_port = -1;
+	if (strlen(dir) >= sizeof(d->dir)) {
+		return ERR_TOO_LONG;
+	}
+	memcpy(d->dir, dir, strlen(dir) + 1);
+	if ((r = bin_path(d->prog, sizeof(d->prog), prog)) != 0 ||
+	    (r = client_path(d->ready, sizeof(d->ready), dir, "ready")) != 0 ||
+	    (r = client_path(d->log, sizeof(d->log), dir, "daemon.log")) !=
+		0) {
+		return r;
+	}
+	for (n = 0; args[n] != NULL; n++) {
+	}
+	if (n > CLIENT_MAX_ARGS) {
+		return ERR_TOO_LONG;
+	}
+	d->argv[0] = strdup(d->prog);
+	for (i = 0; i < n; i++) {
+		d->argv[i + 1] = strdup(args[i]);
+	}
+	d->argv[n + 1] = strdup("--ready-file");
+	d->argv[n + 2] = strdup(d->ready);
+	for (i = 0; i < n + 3; i++) {
+		if (d->argv[i] == NULL) {
+			return ERR_NOMEM;
+		}
+	}
+	return spawn(d);
+}
+
+int
+daemon_restart(struct daemon *d)
+{
+	if (d->pid != 0) {
+		return ERR_STATE;
+	}
+	return spawn(d);
+}
+
+int
+daemon_alive(struct daemon *d)
+{
+	int ws;
+
+	if (d->pid == 0) {
+		return 0;
+	}
+	if (waitpid(d->pid, &ws, WNOHANG) == d->pid) {
+		d->pid = 0;
+		return 0;
+	}
+	return 1;
+}
+
+int
+daemon_stop(struct daemon *d, int timeout_ms)
+{
+	int code = -1;
+
+	if (d->pid == 0) {
+		return -1;
+	}
+	if (timeout_ms <= 0) {
+		timeout_ms = STOP_TIMEOUT_MS * client_time_scale();
+	}
+	kill(d->pid, SIGTERM);
+	if (wait_bounded(d->pid, timeout_ms, &code) != 0) {
+		fprintf(stderr, "%s: no exit %d ms after SIGTERM: SIGKILL\n",
+		    d->argv[0], timeout_ms);
+		kill(d->pid, SIGKILL);
+		(void)waitpid(d->pid, NULL, 0);
+		code = 128 + SIGKILL;
+	}
+	d->pid = 0;
+	if (code != 0) {
+		daemon_dump_log(d);
+	}
+	return code;
+}
+
+void
+daemon_kill9(struct daemon *d)
+{
+	if (d->pid == 0) {
+		return;
+	}
+	kill(d->pid, SIGKILL);
+	(void)waitpid(d->pid, NULL, 0);
+	d->pid = 0;
+}
+
+void
+daemon_free(struct daemon *d)
+{
+	size_t i;
+
+	daemon_kill9(d);
+	for (i = 0; i < sizeof(d->argv) / sizeof(d->argv[0]); i++) {
+		free(d->argv[i]);
+		d->argv[i] = NULL;
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Connections. */
+
+static int
+nng_err(const char *what, int rv)
+{
+	if (rv == NNG_ETIMEDOUT) {
+		return ERR_TIMEOUT;
+	}
+	if (getenv("SEALPOST_TEST_VERBOSE") != NULL) {
+		fprintf(stderr, "%s: %s\n", what, nng_strerror(rv));
+	}
+	return ERR_NET;
+}
+
+static int
+tls_setup(nng_dialer dl, const struct conn_opts *o)
+{
+	nng_tls_config *cfg = NULL;
+	int rv;
+
+	if ((rv = nng_tls_config_alloc(&cfg, NNG_TLS_MODE_CLIENT)) != 0) {
+		return nng_err("nng_tls_config_alloc", rv);
+	}
+	if ((rv = nng_tls_config_auth_mode(cfg,
+		 NNG_TLS_AUTH_MODE_REQUIRED)) != 0 ||
+	    (rv = nng_tls_config_ca_file(cfg, o->tls_ca)) != 0 ||
+	    (o->tls_name != NULL &&
+		(rv = nng_tls_config_server_name(cfg, o->tls_name)) != 0) ||
+	    (rv = nng_dialer_set_ptr(dl, NNG_OPT_TLS_CONFIG, cfg)) != 0) {
+		nng_tls_config_free(cfg);
+		return nng_err("tls config", rv);
+	}
+	/* The dialer holds its own reference. */
+	nng_tls_config_free(cfg);
+	return 0;
+}
+
+int
+conn_open(struct conn *c, const char *url, const struct conn_opts *opts)
+{
+	struct conn_opts o;
+	nng_dialer dl;
+	int rv, r;
+
+	memset(c, 0, sizeof(*c));
+	memset(&o, 0, sizeof(o));
+	if (opts != NULL) {
+		o = *opts;
+	}
+	if (o.timeout_ms <= 0) {
+		o.timeout_ms = CLIENT_TIMEOUT_MS * client_time_scale();
+	}
+	if (o.recv_max == 0) {
+		o.recv_max = CLIENT_RECV_MAX;
+	}
+	if ((rv = nng_req0_open(&c->sock)) != 0) {
+		return nng_err("nng_req0_open", rv);
+	}
+	c->open = 1;
+	if ((rv = nng_socket_set_size(c->sock, NNG_OPT_RECVMAXSZ,
+		 o.recv_max)) != 0 ||
+	    (rv = nng_socket_set_ms(c->sock, NNG_OPT_RECVTIMEO,
+		 o.timeout_ms)) != 0 ||
+	    (rv = nng_socket_set_ms(c->sock, NNG_OPT_SENDTIMEO,
+		 o.timeout_ms)) != 0 ||
+	    (rv = nng_socket_set_ms(c->sock, NNG_OPT_REQ_RESENDTIME,
+		 CLIENT_RESEND_MS)) != 0 ||
+	    (rv = nng_dialer_create(&dl, c->sock, url)) != 0) {
+		conn_close(c);
+		return nng_err("socket options", rv);
+	}
+	if (o.tls_ca != NULL && (r = tls_setup(dl, &o)) != 0) {
+		conn_close(c);
+		return r;
+	}
+	if ((rv = nng_dialer_start(dl, 0)) != 0) {
+		conn_close(c);
+		return nng_err("dial", rv);
+	}
+	return 0;
+}
+
+void
+conn_close(struct conn *c)
+{
+	if (c->open) {
+		nng_close(c->sock);
+		c->open = 0;
+	}
+}
+
+void
+reply_free(struct reply *rep)
+{
+	if (rep->buf != NULL) {
+		nng_free(rep->buf, rep->len);
+	}
+	memset(rep, 0, sizeof(*rep));
+}
+
+int
+conn_call(struct conn *c, const uint8_t *frame, size_t len, uint8_t expect,
+    struct reply *rep)
+{
+	static uint8_t empty[1];
+	size_t n = 0;
+	void *buf = NULL;
+	int rv, r;
+
+	memset(rep, 0, sizeof(*rep));
+	if (!c->open) {
+		return ERR_NET;
+	}
+	/* nng copies; an empty frame is still a frame. */
+	if ((rv = nng_send(c->sock,
+		 len > 0 ? (void *)(uintptr_t)frame : empty, len, 0)) != 0) {
+		return nng_err("nng_send", rv);
+	}
+	if ((rv = nng_recv(c->sock, &buf, &n, NNG_FLAG_ALLOC)) != 0) {
+		return nng_err("nng_recv", rv);
+	}
+	rep->buf = buf;
+	rep->len = n;
+	if ((r = proto_frame_open(rep->buf, rep->len, &rep->type,
+		 &rep->body)) != 0) {
+		return r;
+	}
+	if (rep->type == PROTO_ERROR) {
+		if ((r = proto_error_decode(&rep->body, &rep->code, rep->text,
+			 sizeof(rep->text))) != 0) {
+			return r;
+		}
+		return rep->code;
+	}
+	if ((rep->type & PROTO_REPLY) == 0 ||
+	    !proto_is_request((uint8_t)(rep->type & ~PROTO_REPLY))) {
+		return ERR_INVALID;
+	}
+	if (expect != 0 && rep->type != (expect | PROTO_REPLY)) {
+		return ERR_MISMATCH;
+	}
+	return 0;
+}
+
+int
+conn_rpc(struct conn *c, uint8_t type, const uint8_t *body, size_t len,
+    struct reply *rep)
+{
+	struct wire_writer w;
+	uint8_t *frame = NULL;
+	size_t flen = 0;
+	int r;
+
+	memset(rep, 0, sizeof(*rep));
+	wire_writer_init(&w, len + 2);
+	proto_frame_begin(&w, type);
+	if (len > 0) {
+		wire_put_bytes(&w, body, len);
+	}
+	if ((r = wire_writer_finish(&w, &frame, &flen)) != 0) {
+		return r;
+	}
+	r = conn_call(c, frame, flen, type, rep);
+	mem_wipe_free(frame, flen);
+	return r;
+}
+
+int
+conn_rpc_w(struct conn *c, uint8_t type, struct wire_writer *body,
+    struct reply *rep)
+{
+	int r;
+
+	memset(rep, 0, sizeof(*rep));
+	if (body->err != 0) {
+		r = body->err;
+	} else {
+		r = conn_rpc(c, type, body->buf, body->len, rep);
+	}
+	wire_writer_wipe(body);
+	return r;
+}
+
+int
+conn_challenge(struct conn *c, struct proto_challenge *ch)
+{
+	struct reply rep;
+	int r;
+
+	memset(ch, 0, sizeof(*ch));
+	if ((r = conn_rpc(c, PROTO_CHALLENGE, NULL, 0, &rep)) == 0) {
+		r = proto_challenge_decode(&rep.body, ch);
+	}
+	reply_free(&rep);
+	return r;
+}
+
+int
+conn_status(struct conn *c, struct proto_status *st)
+{
+	struct reply rep;
+	int r;
+
+	memset(st, 0, sizeof(*st));
+	if ((r = conn_rpc(c, PROTO_STATUS, NULL, 0, &rep)) == 0) {
+		r = proto_status_decode(&rep.body, st);
+	}
+	reply_free(&rep);
+	return r;
+}
+
+/* A request whose body is a user name. */
+static int
+user_rpc(struct conn *c, uint8_t type, const char *user, struct reply *rep)
+{
+	struct wire_writer w;
+
+	wire_writer_init(&w, 64);
+	proto_user_encode(&w, user);
+	return conn_rpc_w(c, type, &w, rep);
+}
+
+int
+conn_claim(struct conn *c, const char *user, struct proto_bundle *out,
+    size_t max, size_t *n)
+{
+	struct reply rep;
+	uint16_t cnt = 0;
+	size_t i;
+	int r;
+
+	*n = 0;
+	if ((r = user_rpc(c, PROTO_CLAIM, user, &rep)) == 0 &&
+	    (r = proto_count_decode(&rep.body, &cnt, max)) == 0) {
+		for (i = 0; r == 0 && i < cnt; i++) {
+			r = proto_bundle_decode(&rep.body, &out[i]);
+		}
+		if (r == 0 && (r = wire_end(&rep.body)) == 0) {
+			*n = cnt;
+		}
+	}
+	reply_free(&rep);
+	return r;
+}
+
+int
+conn_devices(struct conn *c, const char *user, struct proto_device *out,
+    size_t max, size_t *n)
+{
+	struct reply rep;
+	uint16_t cnt = 0;
+	size_t i;
+	int r;
+
+	*n = 0;
+	if ((r = user_rpc(c, PROTO_DEVICES, user, &rep)) == 0 &&
+	    (r = proto_count_decode(&rep.body, &cnt, max)) == 0) {
+		for (i = 0; r == 0 && i < cnt; i++) {
+			r = proto_device_decode(&rep.body, &out[i]);
+		}
+		if (r == 0 && (r = wire_end(&rep.body)) == 0) {
+			*n = cnt;
+		}
+	}
+	reply_free(&rep);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* Devices. */
+
+#define OPK_ENTRY_LEN (4 + KEY_LEN)
+#define LRK_ID 1000000U
+
+/* Signs the bytes in tbs (a writer, consumed) with ik. */
+static int
+sign_tbs(const struct identity_key *ik, struct wire_writer *tbs,
+    uint8_t sig[static SIG_LEN])
+{
+	uint8_t *p = NULL;
+	size_t n = 0;
+	int r;
+
+	if ((r = wire_writer_finish(tbs, &p, &n)) != 0) {
+		return r;
+	}
+	identity_sign(ik, p, n, sig);
+	mem_wipe_free(p, n);
+	return 0;
+}
+
+/* A signed prekey of kind for d, from d's rng. */
+static void
+make_signed(struct device *d, enum prekey_kind kind, uint32_t id,
+    struct proto_signed_prekey *k, uint8_t sk[static KEY_LEN])
+{
+	struct x25519_keypair kp;
+
+	x25519_keypair_generate(&d->rng.rng, &kp);
+	k->id = id;
+	memcpy(k->pk, kp.pk, KEY_LEN);
+	memcpy(sk, kp.sk, KEY_LEN);
+	prekey_sign(d->ik, kind, id, k->pk, k->sig);
+	x25519_keypair_wipe(&kp);
+}
+
+int
+device_new(const char *user, uint64_t seed, size_t nopk, struct device **out)
+{
+	uint8_t s[32];
+	struct device *d;
+	size_t i;
+	int r;
+
+	*out = NULL;
+	if (strlen(user) > PROTO_MAX_USER) {
+		return ERR_ARG;
+	}
+	if ((d = mem_zalloc(sizeof(*d))) == NULL) {
+		return ERR_NOMEM;
+	}
+	memcpy(d->user, user, strlen(user));
+	memset(s, 0x5e, sizeof(s));
+	for (i = 0; i < 8; i++) {
+		s[i] = (uint8_t)(seed >> (56 - 8 * i));
+	}
+	rng_seeded_init(&d->rng, s);
+	d->next_opk_id = 1;
+	if ((r = identity_new(&d->rng.rng, &d->ik)) != 0) {
+		device_free(d);
+		return r;
+	}
+	make_signed(d, PREKEY_SIGNED, 1, &d->spk, d->spk_sk);
+	make_signed(d, PREKEY_LAST_RESORT, LRK_ID, &d->lrk, d->lrk_sk);
+	if ((r = device_add_opks(d, nopk)) != 0) {
+		device_free(d);
+		return r;
+	}
+	*out = d;
+	return 0;
+}
+
+void
+device_free(struct device *d)
+{
+	if (d == NULL) {
+		return;
+	}
+	identity_free(d->ik);
+	mem_wipe_free(d->opk_wire, d->capopk * OPK_ENTRY_LEN);
+	mem_wipe_free(d->opk_sks, d->capopk * KEY_LEN);
+	rng_seeded_wipe(&d->rng);
+	mem_wipe_free(d, sizeof(*d));
+}
+
+static int
+grow_opks(struct device *d, size_t need)
+{
+	size_t cap = d->capopk > 0 ? d->capopk : 16;
+	uint8_t *w, *s;
+
+	while (cap < need) {
+		cap *= 2;
+	}
+	if ((w = mem_zalloc(cap * OPK_ENTRY_LEN)) == NULL ||
+	    (s = mem_zalloc(cap * KEY_LEN)) == NULL) {
+		mem_wipe_free(w, cap * OPK_ENTRY_LEN);
+		return ERR_NOMEM;
+	}
+	if (d->nopk > 0) {
+		memcpy(w, d->opk_wire, d->nopk * OPK_ENTRY_LEN);
+		memcpy(s, d->opk_sks, d->nopk * KEY_LEN);
+	}
+	mem_wipe_free(d->opk_wire, d->capopk * OPK_ENTRY_LEN);
+	mem_wipe_free(d->opk_sks, d->capopk * KEY_LEN);
+	d->opk_wire = w;
+	d->opk_sks = s;
+	d->capopk = cap;
+	return 0;
+}
+
+int
+device_add_opks(struct device *d, size_t n)
+{
+	struct x25519_keypair kp;
+	uint8_t *e;
+	uint32_t id;
+	size_t i;
+	int r;
+
+	if (d->nopk + n > d->capopk &&
+	    (r = grow_opks(d, d->nopk + n)) != 0) {
+		return r;
+	}
+	for (i = 0; i < n; i++) {
+		x25519_keypair_generate(&d->rng.rng, &kp);
+		id = d->next_opk_id++;
+		e = d->opk_wire + d->nopk * OPK_ENTRY_LEN;
+		e[0] = (uint8_t)(id >> 24);
+		e[1] = (uint8_t)(id >> 16);
+		e[2] = (uint8_t)(id >> 8);
+		e[3] = (uint8_t)id;
+		memcpy(e + 4, kp.pk, KEY_LEN);
+		memcpy(d->opk_sks + d->nopk * KEY_LEN, kp.sk, KEY_LEN);
+		d->nopk++;
+	}
+	x25519_keypair_wipe(&kp);
+	return 0;
+}
+
+uint32_t
+device_opk_at(const struct device *d, size_t i, uint8_t *pk)
+{
+	const uint8_t *e = d->opk_wire + i * OPK_ENTRY_LEN;
+
+	if (pk != NULL) {
+		memcpy(pk, e + 4, KEY_LEN);
+	}
+	return (uint32_t)e[0] << 24 | (uint32_t)e[1] << 16 |
+	    (uint32_t)e[2] << 8 | e[3];
+}
+
+const uint8_t *
+device_opk_secret(const struct device *d, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < d->nopk; i++) {
+		if (device_opk_at(d, i, NULL) == id) {
+			return d->opk_sks + i * KEY_LEN;
+		}
+	}
+	return NULL;
+}
+
+void
+device_upload_view(const struct device *d, size_t first, size_t n,
+    struct proto_device_upload *u)
+{
+	struct wire_writer tbs;
+
+	memset(u, 0, sizeof(*u));
+	memcpy(u->ik, d->ik->ed_pk, KEY_LEN);
+	u->spk = d->spk;
+	u->lrk = d->lrk;
+	if (first > d->nopk) {
+		first = d->nopk;
+	}
+	if (n > d->nopk - first) {
+		n = d->nopk - first;
+	}
+	u->opks.p = d->opk_wire + first * OPK_ENTRY_LEN;
+	u->opks.n = n;
+	wire_writer_init(&tbs, 256);
+	proto_link_tbs(&tbs, d->user, u->ik);
+	if (sign_tbs(d->ik, &tbs, u->link_sig) != 0) {
+		memset(u->link_sig, 0, SIG_LEN);
+	}
+}
+
+/* Fills and signs the join message m of d for challenge ch. */
+static int
+join_msg(struct device *d, const struct proto_challenge *ch,
+    const char *invite, const struct device *approver, unsigned flags,
+    struct proto_join *m)
+{
+	struct identity_key *other = NULL;
+	struct wire_writer tbs;
+	size_t n = d->nopk - d->uploaded;
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	snprintf(m->invite, sizeof(m->invite), "%s",
+	    invite != NULL ? invite : "");
+	memcpy(m->user, d->user, sizeof(m->user));
+	device_upload_view(d, d->uploaded,
+	    n < PROTO_MAX_PREKEYS ? n : PROTO_MAX_PREKEYS, &m->dev);
+	if ((flags & (DEVICE_BAD_JOIN_SIG | DEVICE_BAD_LINK_SIG)) != 0 &&
+	    (r = identity_new(&d->rng.rng, &other)) != 0) {
+		return r;
+	}
+	r = 0;
+	if (approver != NULL || (flags & DEVICE_BAD_LINK_SIG) != 0) {
+		m->dev.approver = approver != NULL ? approver->id : 0;
+		wire_writer_init(&tbs, 256);
+		proto_link_tbs(&tbs, d->user, m->dev.ik);
+		r = sign_tbs((flags & DEVICE_BAD_LINK_SIG) != 0 ? other
+							       : approver->ik,
+		    &tbs, m->dev.link_sig);
+	}
+	if ((flags & DEVICE_BAD_SPK_SIG) != 0) {
+		m->dev.spk.sig[0] ^= 1;
+	}
+	memcpy(m->nonce, ch->nonce, PROTO_NONCE_LEN);
+	wire_writer_init(&tbs, 512);
+	proto_join_tbs(&tbs, ch->server_id, m->nonce, m->user, m->dev.ik);
+	if (r == 0) {
+		r = sign_tbs((flags & DEVICE_BAD_JOIN_SIG) != 0 ? other
+							       : d->ik,
+		    &tbs, m->sig);
+	} else {
+		wire_writer_wipe(&tbs);
+	}
+	identity_free(other);
+	return r;
+}
+
+int
+device_join(struct device *d, struct conn *c, const char *invite,
+    const struct device *approver, unsigned flags)
+{
+	struct proto_challenge ch;
+	struct proto_join m;
+	struct wire_writer w;
+	struct reply rep;
+	uint32_t id = 0;
+	int r;
+
+	if ((r = conn_challenge(c, &ch)) != 0 ||
+	    (r = join_msg(d, &ch, invite, approver, flags, &m)) != 0) {
+		return r;
+	}
+	wire_writer_init(&w, 64 * 1024);
+	proto_join_encode(&w, &m, approver != NULL);
+	r = conn_rpc_w(c, approver != NULL ? PROTO_LINK : PROTO_REGISTER, &w,
+	    &rep);
+	if (r == 0 && (r = proto_u32_decode(&rep.body, &id)) == 0) {
+		d->id = id;
+		d->uploaded += m.dev.opks.n;
+	}
+	reply_free(&rep);
+	return r;
+}
+
+void
+device_auth_msg(const struct device *d, const struct proto_challenge *ch,
+    struct proto_auth *m)
+{
+	struct wire_writer tbs;
+
+	memset(m, 0, sizeof(*m));
+	memcpy(m->user, d->user, sizeof(m->user));
+	m->device_id = d->id;
+	memcpy(m->nonce, ch->nonce, PROTO_NONCE_LEN);
+	wire_writer_init(&tbs, 512);
+	proto_auth_tbs(&tbs, ch->server_id, m->nonce, m->user, m->device_id);
+	if (sign_tbs(d->ik, &tbs, m->sig) != 0) {
+		memset(m->sig, 0, SIG_LEN);
+	}
+}
+
+int
+device_auth(const struct device *d, struct conn *c)
+{
+	struct proto_challenge ch;
+	struct proto_auth m;
+	struct wire_writer w;
+	struct reply rep;
+	int r;
+
+	if ((r = conn_challenge(c, &ch)) != 0) {
+		return r;
+	}
+	device_auth_msg(d, &ch, &m);
+	wire_writer_init(&w, 512);
+	proto_auth_encode(&w, &m);
+	r = conn_rpc_w(c, PROTO_AUTH, &w, &rep);
+	reply_free(&rep);
+	return r;
+}
+
+int
+device_upload(struct device *d, struct conn *c, size_t n, uint32_t *stock)
+{
+	struct wire_writer w;
+	struct reply rep;
+	uint32_t v = 0;
+	int r;
+
+	if (stock != NULL) {
+		*stock = 0;
+	}
+	if (d->uploaded + n > d->nopk &&
+	    (r = device_add_opks(d, d->uploaded + n - d->nopk)) != 0) {
+		return r;
+	}
+	wire_writer_init(&w, 2 + n * OPK_ENTRY_LEN + 16);
+	wire_put_u16(&w, (uint16_t)n);
+	wire_put_bytes(&w, d->opk_wire + d->uploaded * OPK_ENTRY_LEN,
+	    n * OPK_ENTRY_LEN);
+	if ((r = conn_rpc_w(c, PROTO_UPLOAD_PREKEYS, &w, &rep)) == 0 &&
+	    (r = proto_u32_decode(&rep.body, &v)) == 0) {
+		d->uploaded += n;
+		if (stock != NULL) {
+			*stock = v;
+		}
+	}
+	reply_free(&rep);
+	return r;
+}
+
+int
+device_revoke(const struct device *d, struct conn *c,
+    const struct device *victim)
+{
+	struct proto_revoke m;
+	struct wire_writer w, tbs;
+	struct reply rep;
+	int r;
+
+	memset(&m, 0, sizeof(m));
+	m.device_id = victim->id;
+	wire_writer_init(&tbs, 256);
+	proto_revoke_tbs(&tbs, d->user, victim->id, victim->ik->ed_pk);
+	if ((r = sign_tbs(d->ik, &tbs, m.sig)) != 0) {
+		return r;
+	}
+	wire_writer_init(&w, 128);
+	proto_revoke_encode(&w, &m);
+	r = conn_rpc_w(c, PROTO_REVOKE, &w, &rep);
+	reply_free(&rep);
+	return r;
+}
+
+/* ------------------------------------------------------------------ */
+/* The key server and the harness. */
+
+int
+keyserver_start(struct daemon *d, const char *dir, const char *const *extra)
+{
+	const char *args[CLIENT_MAX_ARGS + 1];
+	char db[CLIENT_PATH_MAX];
+	size_t n = 0, i;
+	int r;
+
+	memset(d, 0, sizeof(*d));
+	if ((r = client_path(db, sizeof(db), dir, "keyserver.db")) != 0) {
+		return r;
+	}
+	args[n++] = "--db";
+	args[n++] = db;
+	args[n++] = "--listen";
+	args[n++] = "tcp://127.0.0.1:0";
+	args[n++] = "--http";
+	args[n++] = "http://127.0.0.1:0";
+	for (i = 0; extra != NULL && extra[i] != NULL; i++) {
+		if (n >= CLIENT_MAX_ARGS - 2) {
+			return ERR_TOO_LONG;
+		}
+		args[n++] = extra[i];
+	}
+	args[n] = NULL;
+	return daemon_start(d, dir, KEYSERVER_PROG, args);
+}
+
+int
+keyserver_admin(const char *dir, char *out, size_t cap, ...)
+{
+	const char *args[CLIENT_MAX_ARGS + 1], *a;
+	char db[CLIENT_PATH_MAX], log[CLIENT_PATH_MAX];
+	size_t n = 0;
+	va_list ap;
+	int status = -1;
+
+	if (client_path(db, sizeof(db), dir, "keyserver.db") != 0 ||
+	    client_path(log, sizeof(log), dir, "admin.log") != 0) {
+		return -1;
+	}
+	args[n++] = "--db";
+	args[n++] = db;
+	va_start(ap, cap);
+	while ((a = va_arg(ap, const char *)) != NULL) {
+		if (n >= CLIENT_MAX_ARGS) {
+			va_end(ap);
+			return -1;
+		}
+		args[n++] = a;
+	}
+	va_end(ap);
+	args[n] = NULL;
+	if (client_run(KEYSERVER_PROG, args, log, out, cap, 0, &status) !=
+	    0) {
+		return -1;
+	}
+	return status;
+}
+
+int
+harness_new(struct harness **out)
+{
+	struct harness *h;
+	int r;
+
+	*out = NULL;
+	if ((h = calloc(1, sizeof(*h))) == NULL) {
+		return ERR_NOMEM;
+	}
+	if ((r = client_tmpdir(h->dir, sizeof(h->dir))) != 0) {
+		free(h);
+		return r;
+	}
+	*out = h;
+	return 0;
+}
+
+int
+harness_free(struct harness *h)
+{
+	size_t i;
+	int code = 0;
+
+	if (h == NULL) {
+		return 0;
+	}
+	for (i = 0; i < h->nconns; i++) {
+		conn_close(h->conns[i]);
+		free(h->conns[i]);
+	}
+	for (i = 0; i < h->ndevs; i++) {
+		device_free(h->devs[i]);
+	}
+	if (h->ks.pid != 0) {
+		code = daemon_stop(&h->ks, 0);
+	}
+	daemon_free(&h->ks);
+	if (getenv("SEALPOST_TEST_KEEP") == NULL) {
+		client_rmtree(h->dir);
+	} else {
+		fprintf(stderr, "kept %s\n", h->dir);
+	}
+	free(h);
+	return code;
+}
+
+struct conn *
+harness_conn(struct harness *h, const struct conn_opts *opts)
+{
+	struct conn *c;
+	int r;
+
+	if (h->nconns == HARNESS_MAX || (c = calloc(1, sizeof(*c))) == NULL) {
+		return NULL;
+	}
+	if ((r = conn_open(c, h->ks.url, opts)) != 0) {
+		fprintf(stderr, "connect %s: %s\n", h->ks.url, err_name(r));
+		free(c);
+		return NULL;
+	}
+	h->conns[h->nconns++] = c;
+	return c;
+}
+
+struct device *
+harness_device(struct harness *h, const char *user, uint64_t seed,
+    size_t nopk)
+{
+	struct device *d;
+
+	if (h->ndevs == HARNESS_MAX || device_new(user, seed, nopk, &d) != 0) {
+		return NULL;
+	}
+	h->devs[h->ndevs++] = d;
+	return d;
+}

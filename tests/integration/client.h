@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: ISC */
+/* Copyright (c) 2026 The Sealpost developers */
+/* The integration test client: spawns the daemons in temp dirs, talks to
+ * them over nng through common/proto, and plays devices with seeded keys.
+ * Shared by tests/integration/test_*.c and bench/bench_*.c (no cmocka). */
+#ifndef SEALPOST_TEST_CLIENT_H
+#define SEALPOST_TEST_CLIENT_H
+
+#include <nng/nng.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/compat.h"
+#include "common/proto.h"
+#include "common/wire.h"
+#include "crypto/keys.h"
+#include "crypto/rng.h"
+
+#define CLIENT_PATH_MAX 512
+#define CLIENT_MAX_ARGS 48
+#define CLIENT_RECV_MAX ((size_t)1 << 20) /* NNG_OPT_RECVMAXSZ */
+#define CLIENT_TIMEOUT_MS 10000           /* default rpc timeout */
+/* req0 resends a request unanswered for this long: far above every
+ * timeout used here, so a test never sees a silent resend. */
+#define CLIENT_RESEND_MS (3600 * 1000)
+
+/* ------------------------------------------------------------------ */
+/* Environment. */
+
+/* The folder of the daemon binaries: $SEALPOST_BIN, else "build/bin". */
+const char *client_bin_dir(void);
+
+/* 1 in a sanitizer build (or with ASAN_OPTIONS set), where everything is a
+ * few times slower; timeouts are multiplied by client_time_scale(). */
+int client_time_scale(void);
+
+/* CLOCK_MONOTONIC in milliseconds. */
+int64_t client_now_ms(void);
+
+/* Sleeps ms milliseconds; only for polling loops with a deadline. */
+void client_nap_ms(int ms);
+
+/* Makes a fresh 0700 directory under $TMPDIR (else /tmp) into out[cap].
+ * 0 or ERR_SYS. */
+WUR int client_tmpdir(char *out, size_t cap) NONNULL(1);
+
+/* Removes dir and everything under it (best effort). */
+void client_rmtree(const char *dir) NONNULL(1);
+
+/* snprintf into out[cap] of dir "/" name; ERR_TOO_LONG if cut. */
+WUR int client_path(char *out, size_t cap, const char *dir, const char *name)
+    NONNULL(1, 3, 4);
+
+/*
+ * Runs the program prog of client_bin_dir() (or the path prog if it has a
+ * slash) with args (NULL-terminated,
+ * not including argv[0]) and waits for it at most timeout_ms (0: a
+ * default). Its stdout goes to out[cap] (NUL-terminated, cut to fit; out
+ * may be NULL), its stderr is appended to errlog (NULL: inherited).
+ * *status gets the exit code, or 128 + signal. 0, ERR_TIMEOUT (the
+ * program was then killed) or ERR_SYS.
+ */
+WUR int client_run(const char *prog, const char *const *args,
+    const char *errlog, char *out, size_t cap, int timeout_ms, int *status)
+    NONNULL(1, 2, 7);
+
+/* GET path from 127.0.0.1:port over a raw HTTP/1.0 connection: *status
+ * gets the HTTP status code, body[cap] the response body (may be NULL).
+ * 0, ERR_NET, ERR_TIMEOUT or ERR_INVALID (not an HTTP answer). */
+WUR int client_http_get(int port, const char *path, int *status, char *body,
+    size_t cap) NONNULL(2, 3);
+
+/* ------------------------------------------------------------------ */
+/* Daemons as child processes. */
+
+struct daemon {
+	pid_t pid; /* 0 when not running */
+	char dir[CLIENT_PATH_MAX];
+	char prog[CLIENT_PATH_MAX]; /* absolute path of the binary */
+	char ready[CLIENT_PATH_MAX];
+	char log[CLIENT_PATH_MAX]; /* stdout and stderr, appended */
+	char *argv[CLIENT_MAX_ARGS + 4];
+	char url[CLIENT_PATH_MAX]; /* first listener, with its bound port */
+	int port;                  /* its port */
+	int http_port;             /* -1 without an http listener */
+	int starts;                /* how many times started */
+};
+
+/*
+ * Starts prog (from client_bin_dir()) in dir with args (NULL-terminated)
+ * plus "--ready-file DIR/ready", and waits (bounded) until the ready file
+ * names the bound ports: "listen URL PORT" lines and "http PORT". The
+ * child's cwd is dir; its output goes to DIR/daemon.log. Returns 0, or
+ * ERR_TIMEOUT / ERR_STATE (exited early; the log is printed to stderr) /
+ * ERR_SYS / ERR_TOO_LONG. On failure no child is left running. d is
+ * overwritten; release it with daemon_free even on failure.
+ */
+WUR int daemon_start(struct daemon *d, const char *dir, const char *prog,
+    const char *const *args) NONNULL(1, 2, 3);
+
+/* Starts the same command again (after a stop or kill); the ports change. */
+WUR int daemon_restart(struct daemon *d) NONNULL(1);
+
+/* 1 if the child is still running (reaps it if it exited). */
+int daemon_alive(struct daemon *d) NONNULL(1);
+
+/*
+ * SIGTERM, then waits at most timeout_ms (0: a default) for the exit,
+ * then SIGKILL. Returns the exit code (0..255), 128 + signal if killed by
+ * one (SIGKILL after the timeout included), or -1 if it was not running.
+ */
+int daemon_stop(struct daemon *d, int timeout_ms) NONNULL(1);
+
+/* kill -9 and reap. */
+void daemon_kill9(struct daemon *d) NONNULL(1);
+
+/* Kills a still-running child (SIGKILL) and frees the arguments. */
+void daemon_free(struct daemon *d) NONNULL(1);
+
+/* Prints the daemon's log to stderr (for failure reports). */
+void daemon_dump_log(const struct daemon *d) NONNULL(1);
+
+/* ------------------------------------------------------------------ */
+/* Connections: one req0 socket dialled to one URL. */
+
+struct conn_opts {
+	int timeout_ms;       /* send and receive timeout; 0: default */
+	size_t recv_max;      /* NNG_OPT_RECVMAXSZ; 0: CLIENT_RECV_MAX */
+	const char *tls_ca;   /* tls+tcp://: PEM CA file to pin */
+	const char *tls_name; /* tls+tcp://: server name to check */
+};
+
+struct conn {
+	nng_socket sock;
+	int open;
+};
+
+/* Opens a req0 socket with the options above and dials url (blocking: a
+ * refused or failed handshake is an error). 0, ERR_NET or ERR_CONFIG. */
+WUR int conn_open(struct conn *c, const char *url,
+    const struct conn_opts *opts) NONNULL(1, 2);
+void conn_close(struct conn *c) NONNULL(1);
+
+/* A decoded reply frame. */
+struct reply {
+	uint8_t type;
+	int code; /* ERROR: the negative ERR_* it carries; else 0 */
+	char text[PROTO_MAX_ERROR_TEXT + 1];
+	uint8_t *buf; /* the whole frame (nng's buffer) */
+	size_t len;
+	struct wire_reader body; /* positioned on the body */
+};
+
+void reply_free(struct reply *rep) NONNULL(1);
+
+/*
+ * Sends frame[len] as is and waits for the reply. Returns 0 for a reply
+ * of type expect | PROTO_REPLY (any reply type when expect is 0), the
+ * code of an ERROR reply, ERR_MISMATCH (another reply type), ERR_VERSION
+ * / ERR_SHORT / ERR_INVALID (a malformed reply), ERR_TIMEOUT or ERR_NET.
+ * rep holds what came back; reply_free it whatever the result.
+ */
+WUR int conn_call(struct conn *c, const uint8_t *frame, size_t len,
+    uint8_t expect, struct reply *rep) NONNULL(1, 5);
+
+/* A request of type with body[len] (body may be NULL when len is 0). */
+WUR int conn_rpc(struct conn *c, uint8_t type, const uint8_t *body,
+    size_t len, struct reply *rep) NONNULL(1, 5);
+
+/* The same with the body in a writer, which is wiped. */
+WUR int conn_rpc_w(struct conn *c, uint8_t type, struct wire_writer *body,
+    struct reply *rep) NONNULL(1, 3, 4);
+
+/* CHALLENGE. */
+WUR int conn_challenge(struct conn *c, struct proto_challenge *ch)
+    NONNULL(1, 2);
+
+/* Authenticated requests of the key directory. */
+WUR int conn_status(struct conn *c, struct proto_status *st) NONNULL(1, 2);
+/* CLAIM user: up to max bundles into out, *n of them. */
+WUR int conn_claim(struct conn *c, const char *user, struct proto_bundle *out,
+    size_t max, size_t *n) NONNULL(1, 2, 3, 5);
+WUR int conn_devices(struct conn *c, const char *user,
+    struct proto_device *out, size_t max, size_t *n) NONNULL(1, 2, 3, 5);
+
+/* ------------------------------------------------------------------ */
+/* Devices with deterministic keys. */
+
+struct device {
+	char user[PROTO_MAX_USER + 1];
+	uint32_t id; /* the directory's device id once joined */
+	struct identity_key *ik;
+	struct rng_seeded rng;
+	struct proto_signed_prekey spk, lrk;
+	uint8_t spk_sk[KEY_LEN];
+	uint8_t lrk_sk[KEY_LEN];
+	size_t nopk;     /* one-time prekeys made */
+	size_t uploaded; /* of which the first `uploaded` were sent */
+	size_t capopk;
+	uint8_t *opk_wire; /* nopk entries of u32 id || pk, as uploaded */
+	uint8_t *opk_sks;  /* nopk * KEY_LEN, secret */
+	uint32_t next_opk_id;
+};
+
+/* Join variations for negative tests. */
+#define DEVICE_BAD_JOIN_SIG (1U << 0) /* join proof signed by another key */
+#define DEVICE_BAD_SPK_SIG (1U << 1)  /* signed-prekey signature flipped */
+#define DEVICE_BAD_LINK_SIG (1U << 2) /* link signature by another key */
+
+/* A device of user whose keys all come from seed, with nopk one-time
+ * prekeys (ids 1, 2, ...). 0 or ERR_NOMEM. */
+WUR int device_new(const char *user, uint64_t seed, size_t nopk,
+    struct device **out) NONNULL(1, 4);
+void device_free(struct device *d);
+
+/* Makes n more one-time prekeys with the next ids. */
+WUR int device_add_opks(struct device *d, size_t n) NONNULL(1);
+
+/* Entry i of the one-time prekeys: its id (and public key into pk, which
+ * may be NULL). */
+uint32_t device_opk_at(const struct device *d, size_t i, uint8_t *pk)
+    NONNULL(1);
+
+/* The secret of one-time prekey id, or NULL. */
+const uint8_t *device_opk_secret(const struct device *d, uint32_t id)
+    NONNULL(1);
+
+/*
+ * CHALLENGE then REGISTER (approver NULL; invite may be NULL) or LINK
+ * (approved by approver, which signs the link statement; it need not be
+ * connected). Sends the first min(nopk, PROTO_MAX_PREKEYS) not yet
+ * uploaded one-time prekeys. On success d->id is set and c is bound to d.
+ * Returns 0 or the error code (see conn_call).
+ */
+WUR int device_join(struct device *d, struct conn *c, const char *invite,
+    const struct device *approver, unsigned flags) NONNULL(1, 2);
+
+/* Fills an AUTH message for d answering ch. */
+void device_auth_msg(const struct device *d, const struct proto_challenge *ch,
+    struct proto_auth *m) NONNULL(1, 2, 3);
+
+/* CHALLENGE then AUTH on c. */
+WUR int device_auth(const struct device *d, struct conn *c) NONNULL(1, 2);
+
+/* Uploads the next n not yet uploaded one-time prekeys (making more if
+ * needed); *stock (may be NULL) gets the directory's count. */
+WUR int device_upload(struct device *d, struct conn *c, size_t n,
+    uint32_t *stock) NONNULL(1, 2);
+
+/* REVOKE victim (a device of d's user) signed by d, authenticated on c. */
+WUR int device_revoke(const struct device *d, struct conn *c,
+    const struct device *victim) NONNULL(1, 2, 3);
+
+/* The upload view of d: keys, the first n prekeys from first, and the self
+ * link signature of a first device (for store-level tests). */
+void device_upload_view(const struct device *d, size_t first, size_t n,
+    struct proto_device_upload *u) NONNULL(1, 4);
+
+/* ------------------------------------------------------------------ */
+/* The key server and a per-test harness. */
+
+#define KEYSERVER_PROG "sealpost-keyserver"
+
+/* Starts the key server in dir with its database DIR/keyserver.db, tcp
+ * and http listeners on 127.0.0.1 port 0, and extra (NULL-terminated, may
+ * be NULL) options. As daemon_start. */
+WUR int keyserver_start(struct daemon *d, const char *dir,
+    const char *const *extra) NONNULL(1, 2);
+
+/* Runs "sealpost-keyserver --db DIR/keyserver.db ARGS..." (NULL-
+ * terminated) as client_run does, stdout into out[cap], stderr appended to
+ * DIR/admin.log. Returns the exit code, or -1 if it could not run. */
+int keyserver_admin(const char *dir, char *out, size_t cap, ...)
+    NONNULL(1);
+
+/* What one test owns: a temp dir, a daemon, connections and devices, all
+ * released by harness_free whatever happened. Not thread safe. */
+#define HARNESS_MAX 64
+
+struct harness {
+	char dir[CLIENT_PATH_MAX];
+	struct daemon ks;
+	struct conn *conns[HARNESS_MAX];
+	size_t nconns;
+	struct device *devs[HARNESS_MAX];
+	size_t ndevs;
+};
+
+/* A harness with a fresh temp dir. 0, ERR_NOMEM or ERR_SYS. */
+WUR int harness_new(struct harness **out) NONNULL(1);
+
+/* Closes the connections, frees the devices, stops the daemon (SIGTERM,
+ * bounded) and removes the dir. Returns the daemon's exit code, or 0 if
+ * it was not running. NULL is a no-op (0). */
+int harness_free(struct harness *h);
+
+/* A connection to the key server's first listener, owned by h; NULL on
+ * failure (printed). opts may be NULL. */
+struct conn *harness_conn(struct harness *h, const struct conn_opts *opts)
+    NONNULL(1);
+
+/* A device owned by h (see device_new); NULL on failure. */
+struct device *harness_device(struct harness *h, const char *user,
+    uint64_t seed, size_t nopk) NONNULL(1, 2);
+
+#endif
