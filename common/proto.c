@@ -520,6 +520,7 @@ void
 proto_device_encode(struct wire_writer *w, const struct proto_device *d)
 {
 	wire_put_u32(w, d->device_id);
+	wire_put_u8(w, d->revoked);
 	wire_put_bytes(w, d->ik, PROTO_KEY_LEN);
 	wire_put_u32(w, d->approver);
 	wire_put_bytes(w, d->link_sig, PROTO_SIG_LEN);
@@ -532,13 +533,14 @@ proto_device_decode(struct wire_reader *r, struct proto_device *d)
 
 	memset(d, 0, sizeof(*d));
 	if ((ret = wire_get_u32(r, &d->device_id)) != 0 ||
+	    (ret = wire_get_u8(r, &d->revoked)) != 0 ||
 	    (ret = wire_get_bytes(r, d->ik, PROTO_KEY_LEN)) != 0 ||
 	    (ret = wire_get_u32(r, &d->approver)) != 0 ||
 	    (ret = wire_get_bytes(r, d->link_sig, PROTO_SIG_LEN)) != 0) {
 		memset(d, 0, sizeof(*d));
 		return ret;
 	}
-	if (d->device_id == 0 || d->approver == 0) {
+	if (d->device_id == 0 || d->approver == 0 || d->revoked > 1) {
 		memset(d, 0, sizeof(*d));
 		return ERR_INVALID;
 	}

@@ -23,6 +23,7 @@
 #define PROTO_MAX_ERROR_TEXT 200
 #define PROTO_MAX_PREKEYS 1000 /* one-time prekeys in one upload */
 #define PROTO_MAX_DEVICES 32   /* active devices of one account */
+#define PROTO_MAX_LISTED 128   /* entries in a DEVICES reply */
 
 /* Signature domain tags (ASCII, no NUL). */
 #define PROTO_LABEL_AUTH "Sealpost-v1 Auth"
@@ -171,15 +172,17 @@ struct proto_bundle {
 
 #define PROTO_BUNDLE_LEN (4 + 32 + (4 + 32 + 64) + 1 + 4 + 32 + 64)
 
-/* One entry of a DEVICES reply. */
+/* One entry of a DEVICES reply: an active device, or a revoked one that
+ * approved a listed device (so every link signature can be checked). */
 struct proto_device {
 	uint32_t device_id;
+	uint8_t revoked; /* 0 active, 1 revoked */
 	uint8_t ik[PROTO_KEY_LEN];
 	uint32_t approver;
 	uint8_t link_sig[PROTO_SIG_LEN];
 };
 
-#define PROTO_DEVICE_LEN (4 + 32 + 4 + 64)
+#define PROTO_DEVICE_LEN (4 + 1 + 32 + 4 + 64)
 
 /*
  * Body encoders (after proto_frame_begin) and decoders (after

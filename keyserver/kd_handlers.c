@@ -330,19 +330,19 @@ skip_self(uint32_t device_id, void *arg)
 static int
 charge(struct kd *k, const struct claim_ctx *c)
 {
-	struct proto_device devs[PROTO_MAX_DEVICES];
+	struct proto_device devs[PROTO_MAX_LISTED];
 	char names[PROTO_MAX_DEVICES][PROTO_MAX_USER + 12];
 	const char *to[PROTO_MAX_DEVICES];
 	char from[PROTO_MAX_USER + 12];
 	size_t n = 0, m = 0, i;
 	int r;
 
-	if ((r = kd_devices(k->store, c->target, devs, PROTO_MAX_DEVICES,
+	if ((r = kd_devices(k->store, c->target, devs, PROTO_MAX_LISTED,
 		 &n)) != 0) {
 		return r;
 	}
-	for (i = 0; i < n; i++) {
-		if (is_self(c, devs[i].device_id)) {
+	for (i = 0; i < n && m < PROTO_MAX_DEVICES; i++) {
+		if (devs[i].revoked || is_self(c, devs[i].device_id)) {
 			continue;
 		}
 		snprintf(names[m], sizeof(names[m]), "%s/%u", c->target,
@@ -385,14 +385,14 @@ static int
 h_devices(struct kd *k, const struct who *who, struct wire_reader *body,
     struct wire_writer *w)
 {
-	struct proto_device d[PROTO_MAX_DEVICES];
+	struct proto_device d[PROTO_MAX_LISTED];
 	char target[PROTO_MAX_USER + 1];
 	size_t n = 0, i;
 	int r;
 
 	(void)who;
 	if ((r = proto_user_decode(body, target)) != 0 ||
-	    (r = kd_devices(k->store, target, d, PROTO_MAX_DEVICES, &n)) !=
+	    (r = kd_devices(k->store, target, d, PROTO_MAX_LISTED, &n)) !=
 		0) {
 		return r;
 	}

@@ -101,7 +101,9 @@ WUR int kd_claim(struct kd_store *s, const char *user,
     int (*skip)(uint32_t device_id, void *arg), void *arg,
     struct proto_bundle *out, size_t max, size_t *n) NONNULL(1, 2, 5, 7);
 
-/* The active devices of user with their link signatures. */
+/* The active devices of user with their link signatures, and the revoked
+ * devices in their chains of approvers (revoked set), in device order.
+ * ERR_NOT_FOUND, ERR_DISABLED, ERR_TOO_LONG (more than max entries). */
 WUR int kd_devices(struct kd_store *s, const char *user,
     struct proto_device *out, size_t max, size_t *n) NONNULL(1, 2, 3, 5);
 

@@ -2,6 +2,8 @@
 /* Copyright (c) 2026 The Sealpost developers */
 /* Prekeys and device lists on SQLite: upload, rotate, status, claim,
  * revoke, list. */
+#include <stdlib.h>
+
 #include "keyserver/kd_store_impl.h"
 
 /* 0 if device_id of user uid exists and is not revoked; ERR_NOT_FOUND,
@@ -344,48 +346,122 @@ out:
 	return r;
 }
 
+/* Marks, among the n devices of all[] (in id order), every active one and
+ * the approvers of marked ones, transitively. Returns how many. */
+static size_t
+mark_listed(const struct proto_device *all, size_t n, uint8_t *keep)
+{
+	size_t i, j, count = 0;
+	int changed = 1;
+
+	for (i = 0; i < n; i++) {
+		keep[i] = !all[i].revoked;
+	}
+	while (changed) {
+		changed = 0;
+		for (i = 0; i < n; i++) {
+			for (j = 0; keep[i] && j < n; j++) {
+				if (all[j].device_id == all[i].approver &&
+				    !keep[j]) {
+					keep[j] = 1;
+					changed = 1;
+				}
+			}
+		}
+	}
+	for (i = 0; i < n; i++) {
+		count += keep[i];
+	}
+	return count;
+}
+
+/* Reads every device of uid into *all (heap, at most KD_MAX_HISTORY). */
+#define KD_MAX_HISTORY 4096
+
+static int
+read_devices(struct db *db, int64_t uid, struct proto_device **all,
+    size_t *n)
+{
+	struct proto_device *d, *grown;
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int r;
+
+	*all = NULL;
+	*n = 0;
+	if ((r = db_stmt(db,
+		 "SELECT device_id, ik, approver, link_sig,"
+		 " revoked_ms IS NOT NULL FROM devices WHERE user_id = ?"
+		 " ORDER BY device_id",
+		 &st)) != 0) {
+		return r;
+	}
+	sqlite3_bind_int64(st, 1, uid);
+	while ((r = db_step(db, st)) == 1) {
+		if (*n == cap) {
+			cap = cap == 0 ? 16 : 2 * cap;
+			if (cap > KD_MAX_HISTORY ||
+			    (grown = realloc(*all, cap * sizeof(**all))) ==
+				NULL) {
+				db_stmt_done(st);
+				return cap > KD_MAX_HISTORY ? ERR_TOO_LONG
+							    : ERR_NOMEM;
+			}
+			*all = grown;
+		}
+		d = &(*all)[*n];
+		memset(d, 0, sizeof(*d));
+		d->device_id = (uint32_t)sqlite3_column_int64(st, 0);
+		d->approver = (uint32_t)sqlite3_column_int64(st, 2);
+		d->revoked = (uint8_t)sqlite3_column_int(st, 4);
+		if ((r = kd_col_blob(st, 1, d->ik, PROTO_KEY_LEN)) != 0 ||
+		    (r = kd_col_blob(st, 3, d->link_sig, PROTO_SIG_LEN)) !=
+			0) {
+			db_stmt_done(st);
+			return r;
+		}
+		(*n)++;
+	}
+	return r;
+}
+
 int
 kd_devices(struct kd_store *s, const char *user, struct proto_device *out,
     size_t max, size_t *n)
 {
-	struct proto_device *d;
-	sqlite3_stmt *st;
+	struct proto_device *all = NULL;
+	uint8_t *keep = NULL;
+	size_t total = 0, i;
 	int64_t uid;
 	int disabled, r;
 
 	*n = 0;
 	pthread_mutex_lock(&s->lock);
 	if ((r = kd_user_id(s->db, user, &uid, &disabled)) != 0 ||
-	    (r = db_stmt(s->db,
-		 "SELECT device_id, ik, approver, link_sig FROM devices"
-		 " WHERE user_id = ? AND revoked_ms IS NULL"
-		 " ORDER BY device_id",
-		 &st)) != 0) {
+	    (r = read_devices(s->db, uid, &all, &total)) != 0) {
 		goto out;
 	}
-	sqlite3_bind_int64(st, 1, uid);
-	while ((r = db_step(s->db, st)) == 1 && *n < max) {
-		d = &out[*n];
-		d->device_id = (uint32_t)sqlite3_column_int64(st, 0);
-		d->approver = (uint32_t)sqlite3_column_int64(st, 2);
-		if ((r = kd_col_blob(st, 1, d->ik, PROTO_KEY_LEN)) != 0 ||
-		    (r = kd_col_blob(st, 3, d->link_sig, PROTO_SIG_LEN)) !=
-			0) {
-			break;
-		}
-		(*n)++;
-	}
-	db_stmt_done(st);
-	if (r == 0 && disabled) {
+	if (disabled) {
 		r = ERR_DISABLED;
+		goto out;
 	}
-	if (r != 0 && r != 1) {
-		*n = 0;
-	} else {
-		r = 0;
+	if (total > 0 && (keep = calloc(total, 1)) == NULL) {
+		r = ERR_NOMEM;
+		goto out;
+	}
+	if (total > 0 && mark_listed(all, total, keep) > max) {
+		r = ERR_TOO_LONG;
+		goto out;
+	}
+	for (i = 0; i < total; i++) {
+		if (keep[i]) {
+			out[(*n)++] = all[i];
+		}
 	}
 out:
 	pthread_mutex_unlock(&s->lock);
+	free(keep);
+	free(all);
 	return r;
 }
 

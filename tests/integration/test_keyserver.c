@@ -222,16 +222,19 @@ test_register_open(void **state)
 
 /* Checks every link signature of a DEVICES list with its approver's
  * key; returns the number of devices. */
+/* Checks every link signature of user's device list against its
+ * approver's key (which must be listed); returns the active devices. */
 static size_t
 check_device_list(struct conn *c, const char *user)
 {
-	struct proto_device d[PROTO_MAX_DEVICES];
+	struct proto_device d[PROTO_MAX_LISTED];
 	struct wire_writer w;
 	uint8_t *tbs;
-	size_t n = 0, i, j, len;
+	size_t n = 0, i, j, len, active = 0;
 
-	assert_ok(conn_devices(c, user, d, PROTO_MAX_DEVICES, &n));
+	assert_ok(conn_devices(c, user, d, PROTO_MAX_LISTED, &n));
 	for (i = 0; i < n; i++) {
+		active += !d[i].revoked;
 		for (j = 0; j < n && d[j].device_id != d[i].approver; j++) {
 		}
 		assert_true(j < n);
@@ -244,7 +247,7 @@ check_device_list(struct conn *c, const char *user)
 		assert_ok(key_verify(d[j].ik, tbs, len, d[i].link_sig));
 		mem_wipe_free(tbs, len);
 	}
-	return n;
+	return active;
 }
 
 static void
@@ -507,7 +510,7 @@ test_device_quota(void **state)
 	struct harness *h = start(state, ARGS("--registration", "open"));
 	struct device *a[PROTO_MAX_DEVICES + 1], *bob = dev(h, "bob", 99, 0);
 	struct proto_bundle b[PROTO_MAX_DEVICES];
-	struct proto_device d[PROTO_MAX_DEVICES];
+	struct proto_device d[PROTO_MAX_LISTED];
 	struct conn *c = conn(h), *cb;
 	size_t i, n = 0;
 
@@ -535,10 +538,14 @@ test_device_quota(void **state)
 	assert_ok(device_revoke(a[PROTO_MAX_DEVICES - 1], c, a[3]));
 	assert_ok(device_join(a[PROTO_MAX_DEVICES], c, NULL, a[0], 0));
 	assert_int_equal(a[PROTO_MAX_DEVICES]->id, PROTO_MAX_DEVICES + 1);
-	/* (Device 5's approver is gone from the list now, so the chain is
-	 * not checked again.) */
-	assert_ok(conn_devices(cb, "alice", d, PROTO_MAX_DEVICES, &n));
-	assert_int_equal(n, PROTO_MAX_DEVICES);
+	/* Device 5's approver (4) is revoked: it stays listed, marked
+	 * revoked, so every link signature still verifies. */
+	assert_int_equal(check_device_list(cb, "alice"), PROTO_MAX_DEVICES);
+	assert_ok(conn_devices(cb, "alice", d, PROTO_MAX_LISTED, &n));
+	assert_int_equal(n, PROTO_MAX_DEVICES + 1);
+	assert_int_equal(d[3].device_id, 4);
+	assert_int_equal(d[3].revoked, 1);
+	assert_int_equal(d[4].revoked, 0);
 	assert_int_equal(d[n - 1].device_id, PROTO_MAX_DEVICES + 1);
 	assert_int_equal(d[n - 1].approver, 1);
 }

@@ -450,6 +450,7 @@ test_device_and_count(void **state)
 	(void)state;
 	memset(&d, 0, sizeof(d));
 	d.device_id = 1;
+	d.revoked = 1;
 	d.approver = 1;
 	fill(d.ik, PROTO_KEY_LEN, 21);
 	fill(d.link_sig, PROTO_SIG_LEN, 22);
@@ -460,6 +461,10 @@ test_device_and_count(void **state)
 	wire_reader_init(&r, p, n);
 	assert_ok(proto_device_decode(&r, &d2));
 	assert_memory_equal(&d, &d2, sizeof(d));
+	/* The state byte is 0 or 1. */
+	p[4] = 2;
+	wire_reader_init(&r, p, n);
+	assert_err(proto_device_decode(&r, &d2), ERR_INVALID);
 	mem_wipe_free(p, n);
 	wire_reader_init(&r, big, sizeof(big));
 	assert_err(proto_count_decode(&r, &cnt, PROTO_MAX_DEVICES),
