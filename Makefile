@@ -84,6 +84,8 @@ CRYPTO_SRCS := $(sort $(wildcard crypto/*.c))
 SERVICE_SRCS := $(sort $(wildcard service/*.c))
 KD_MAIN_SRCS := $(wildcard keyserver/kd_main.c)
 KD_SRCS := $(filter-out $(KD_MAIN_SRCS),$(sort $(wildcard keyserver/*.c)))
+RELAY_MAIN_SRCS := $(wildcard relay/relay_main.c)
+RELAY_SRCS := $(filter-out $(RELAY_MAIN_SRCS),$(sort $(wildcard relay/*.c)))
 TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 TEST_HELPER_SRCS := $(wildcard tests/unit/helpers.c)
 VEC_TEST_SRCS := $(sort $(wildcard tests/vectors/test_*.c))
@@ -105,19 +107,25 @@ COMMON_OBJS := $(call obj,$(COMMON_SRCS))
 CRYPTO_OBJS := $(call obj,$(CRYPTO_SRCS))
 SERVICE_OBJS := $(call obj,$(SERVICE_SRCS))
 KD_OBJS := $(call obj,$(KD_SRCS))
+RELAY_OBJS := $(call obj,$(RELAY_SRCS))
 TEST_HELPER_OBJS := $(call obj,$(TEST_HELPER_SRCS))
 LIBCOMMON := $(BUILD)/libspcommon.a
 LIBCRYPTO := $(BUILD)/libspcrypto.a
 LIBSERVICE := $(BUILD)/libspservice.a
 LIBKD := $(BUILD)/libspkeyserver.a
+LIBRELAY := $(BUILD)/libsprelay.a
 LIBS_SP := $(LIBCRYPTO) $(LIBCOMMON)
 # Unit tests cover service/ and the daemons' libraries too.
-TEST_LIBS := $(LIBKD) $(LIBSERVICE) $(LIBS_SP)
+TEST_LIBS := $(LIBRELAY) $(LIBKD) $(LIBSERVICE) $(LIBS_SP)
 
 # Programs. Each links only what it needs from the static libraries: the
 # key server never pulls in the ratchet.
+# The relay reads the directory through the key server's store (read
+# only) and verifies signatures with crypto/keys; nothing else of crypto/.
 KEYSERVER := $(BUILD)/bin/sealpost-keyserver
-PROGRAMS := $(if $(KD_MAIN_SRCS),$(KEYSERVER))
+RELAY := $(BUILD)/bin/sealpost-relay
+PROGRAMS := $(if $(KD_MAIN_SRCS),$(KEYSERVER)) \
+	$(if $(RELAY_MAIN_SRCS),$(RELAY))
 BINS = $(PROGRAMS)
 
 INTEROP_HELPER_OBJS := $(call obj,$(INTEROP_HELPER_SRCS))
@@ -134,7 +142,7 @@ BENCH_BINS := $(patsubst %.c,$(BUILD)/%,$(BENCH_SRCS))
 BENCH_REF_BINS := $(patsubst %.c,$(BUILD)/%,$(BENCH_REF_SRCS))
 
 ALL_OBJS := $(call obj,$(COMMON_SRCS) $(CRYPTO_SRCS) $(SERVICE_SRCS) \
-	$(KD_SRCS) $(KD_MAIN_SRCS) \
+	$(KD_SRCS) $(KD_MAIN_SRCS) $(RELAY_SRCS) $(RELAY_MAIN_SRCS) \
 	$(TEST_SRCS) \
 	$(TEST_HELPER_SRCS) $(VEC_TEST_SRCS) $(VEC_GEN_SRCS) \
 	$(INTEROP_TEST_SRCS) $(INTEROP_HELPER_SRCS) $(INTEG_TEST_SRCS) \
@@ -185,7 +193,7 @@ endif
 	uninstall clean FORCE
 .DEFAULT_GOAL := all
 
-all: $(LIBS_SP) $(LIBSERVICE) $(LIBKD) $(PROGRAMS) $(TEST_BINS) $(VEC_TEST_BINS) $(VEC_GEN_BIN) \
+all: $(LIBS_SP) $(LIBSERVICE) $(LIBKD) $(LIBRELAY) $(PROGRAMS) $(TEST_BINS) $(VEC_TEST_BINS) $(VEC_GEN_BIN) \
 	$(INTEROP_TEST_BINS) $(INTEG_TEST_BINS) $(FUZZ_BINS) $(FUZZ_GEN_BIN) $(BENCH_BINS)
 
 deps:
@@ -277,6 +285,12 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c $(BUILD)/.flags
 	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $(SODIUM_CFLAGS) $(CMOCKA_CFLAGS) \
 		$(SERVICE_CFLAGS) -MMD -MP -c -o $@ $<
 
+$(BUILD)/relay/%.o: relay/%.c $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(msg) CC $<
+	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $(SODIUM_CFLAGS) $(SERVICE_CFLAGS) \
+		-MMD -MP -c -o $@ $<
+
 $(BUILD)/keyserver/%.o: keyserver/%.c $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(msg) CC $<
@@ -293,7 +307,8 @@ $(LIBCOMMON): $(COMMON_OBJS)
 $(LIBCRYPTO): $(CRYPTO_OBJS)
 $(LIBSERVICE): $(SERVICE_OBJS)
 $(LIBKD): $(KD_OBJS)
-$(LIBS_SP) $(LIBSERVICE) $(LIBKD):
+$(LIBRELAY): $(RELAY_OBJS)
+$(LIBS_SP) $(LIBSERVICE) $(LIBKD) $(LIBRELAY):
 	@mkdir -p $(@D)
 	$(msg) AR $@
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
@@ -315,6 +330,14 @@ $(KEYSERVER): $(call obj,$(KD_MAIN_SRCS)) $(LIBKD) $(LIBSERVICE) $(LIBS_SP)
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBKD) \
 		$(LIBSERVICE) $(LIBS_SP) $(SODIUM_LIBS) $(SERVICE_LIBS) $(LDLIBS)
+
+$(RELAY): $(call obj,$(RELAY_MAIN_SRCS)) $(LIBRELAY) $(LIBKD) $(LIBSERVICE) \
+		$(LIBS_SP)
+	@mkdir -p $(@D)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBRELAY) \
+		$(LIBKD) $(LIBSERVICE) $(LIBS_SP) $(SODIUM_LIBS) $(SERVICE_LIBS) \
+		$(LDLIBS)
 
 # Fuzz targets with a plain main() that replays their seed corpus.
 $(BUILD)/tests/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o \

@@ -3,6 +3,7 @@
 /* Frames and messages of the network protocol. */
 #include "common/proto.h"
 
+#include <sodium.h>
 #include <string.h>
 
 #include "common/err.h"
@@ -23,6 +24,9 @@ proto_is_request(uint8_t type)
 	case PROTO_STATUS:
 	case PROTO_CLAIM:
 	case PROTO_DEVICES:
+	case PROTO_SEND:
+	case PROTO_FETCH:
+	case PROTO_ACK:
 		return 1;
 	default:
 		return 0;
@@ -594,4 +598,290 @@ proto_revoke_tbs(struct wire_writer *w, const char *user, uint32_t device_id,
 	put_str(w, user);
 	wire_put_u32(w, device_id);
 	wire_put_bytes(w, ik, PROTO_KEY_LEN);
+}
+
+int
+proto_send_begin(struct wire_reader *r, uint16_t *ngroups)
+{
+	int ret;
+
+	if ((ret = proto_count_decode(r, ngroups, PROTO_MAX_GROUPS)) != 0) {
+		return ret;
+	}
+	return *ngroups == 0 ? ERR_INVALID : 0;
+}
+
+int
+proto_send_group(struct wire_reader *r, char user[static PROTO_MAX_USER + 1],
+    uint16_t *n)
+{
+	int ret;
+
+	memset(user, 0, PROTO_MAX_USER + 1);
+	*n = 0;
+	if ((ret = get_user(r, user)) != 0 ||
+	    (ret = proto_count_decode(r, n, PROTO_MAX_DEVICES)) != 0) {
+		return ret;
+	}
+	return *n == 0 ? ERR_INVALID : 0;
+}
+
+int
+proto_send_item(struct wire_reader *r, struct proto_send_item *it,
+    size_t max_env)
+{
+	int ret;
+
+	memset(it, 0, sizeof(*it));
+	if ((ret = wire_get_u32(r, &it->device_id)) != 0 ||
+	    (ret = wire_get_bytes(r, it->id, PROTO_ID_LEN)) != 0 ||
+	    (ret = wire_get_vec32(r, &it->env, &it->len, max_env)) != 0) {
+		memset(it, 0, sizeof(*it));
+		return ret;
+	}
+	if (it->device_id == 0 || it->len == 0) {
+		memset(it, 0, sizeof(*it));
+		return ERR_INVALID;
+	}
+	return 0;
+}
+
+void
+proto_send_item_encode(struct wire_writer *w, const struct proto_send_item *it)
+{
+	wire_put_u32(w, it->device_id);
+	wire_put_bytes(w, it->id, PROTO_ID_LEN);
+	wire_put_vec32(w, it->env, it->len);
+}
+
+void
+proto_receipt_encode(struct wire_writer *w, const struct proto_receipt *rc)
+{
+	wire_put_bytes(w, rc->id, PROTO_ID_LEN);
+	wire_put_u64(w, rc->seq);
+	wire_put_bytes(w, rc->chain, PROTO_HASH_LEN);
+}
+
+int
+proto_receipt_decode(struct wire_reader *r, struct proto_receipt *rc)
+{
+	int ret;
+
+	memset(rc, 0, sizeof(*rc));
+	if ((ret = wire_get_bytes(r, rc->id, PROTO_ID_LEN)) != 0 ||
+	    (ret = wire_get_u64(r, &rc->seq)) != 0 ||
+	    (ret = wire_get_bytes(r, rc->chain, PROTO_HASH_LEN)) != 0) {
+		memset(rc, 0, sizeof(*rc));
+		return ret;
+	}
+	return rc->seq == 0 ? ERR_INVALID : 0;
+}
+
+void
+proto_fetch_encode(struct wire_writer *w, const struct proto_fetch *m)
+{
+	wire_put_u16(w, m->max_count);
+	wire_put_u32(w, m->max_bytes);
+	wire_put_u32(w, m->wait_ms);
+}
+
+int
+proto_fetch_decode(struct wire_reader *r, struct proto_fetch *m)
+{
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	if ((ret = wire_get_u16(r, &m->max_count)) != 0 ||
+	    (ret = wire_get_u32(r, &m->max_bytes)) != 0 ||
+	    (ret = wire_get_u32(r, &m->wait_ms)) != 0 ||
+	    (ret = wire_end(r)) != 0) {
+		memset(m, 0, sizeof(*m));
+		return ret;
+	}
+	if (m->max_count == 0 || m->max_count > PROTO_MAX_FETCH ||
+	    m->wait_ms > PROTO_MAX_WAIT_MS) {
+		memset(m, 0, sizeof(*m));
+		return ERR_INVALID;
+	}
+	return 0;
+}
+
+void
+proto_entry_encode(struct wire_writer *w, const struct proto_entry *e)
+{
+	wire_put_u64(w, e->seq);
+	wire_put_u8(w, e->kind);
+	wire_put_bytes(w, e->id, PROTO_ID_LEN);
+	wire_put_bytes(w, e->entry_hash, PROTO_HASH_LEN);
+	wire_put_bytes(w, e->chain, PROTO_HASH_LEN);
+	wire_put_u64(w, e->received_ms);
+	wire_put_vec32(w, e->env, e->len);
+}
+
+int
+proto_entry_decode(struct wire_reader *r, struct proto_entry *e,
+    size_t max_env)
+{
+	int ret;
+
+	memset(e, 0, sizeof(*e));
+	if ((ret = wire_get_u64(r, &e->seq)) != 0 ||
+	    (ret = wire_get_u8(r, &e->kind)) != 0 ||
+	    (ret = wire_get_bytes(r, e->id, PROTO_ID_LEN)) != 0 ||
+	    (ret = wire_get_bytes(r, e->entry_hash, PROTO_HASH_LEN)) != 0 ||
+	    (ret = wire_get_bytes(r, e->chain, PROTO_HASH_LEN)) != 0 ||
+	    (ret = wire_get_u64(r, &e->received_ms)) != 0 ||
+	    (ret = wire_get_vec32(r, &e->env, &e->len, max_env)) != 0) {
+		memset(e, 0, sizeof(*e));
+		return ret;
+	}
+	/* Envelopes carry bytes, tombstones none. */
+	if (e->seq == 0 || e->kind > PROTO_ENTRY_OVERFLOW ||
+	    (e->kind == PROTO_ENTRY_ENVELOPE) != (e->len > 0)) {
+		memset(e, 0, sizeof(*e));
+		return ERR_INVALID;
+	}
+	return 0;
+}
+
+void
+proto_ack_encode(struct wire_writer *w, const uint8_t *ids, size_t n)
+{
+	wire_put_u16(w, (uint16_t)n);
+	wire_put_bytes(w, ids, n * PROTO_ID_LEN);
+}
+
+int
+proto_ack_decode(struct wire_reader *r, const uint8_t **ids, size_t *n)
+{
+	uint16_t cnt;
+	int ret;
+
+	*ids = NULL;
+	*n = 0;
+	if ((ret = proto_count_decode(r, &cnt, PROTO_MAX_ACK)) != 0 ||
+	    (ret = wire_get_view(r, ids, (size_t)cnt * PROTO_ID_LEN)) != 0 ||
+	    (ret = wire_end(r)) != 0) {
+		*ids = NULL;
+		return ret;
+	}
+	if (cnt == 0) {
+		*ids = NULL;
+		return ERR_INVALID;
+	}
+	*n = cnt;
+	return 0;
+}
+
+static void
+put_ids(struct wire_writer *w, const uint32_t *v, uint16_t n)
+{
+	uint16_t i;
+
+	wire_put_u16(w, n);
+	for (i = 0; i < n; i++) {
+		wire_put_u32(w, v[i]);
+	}
+}
+
+static int
+get_ids(struct wire_reader *r, uint32_t *v, uint16_t *n)
+{
+	uint16_t i;
+	int ret;
+
+	if ((ret = proto_count_decode(r, n, PROTO_MAX_DEVICES)) != 0) {
+		return ret;
+	}
+	for (i = 0; i < *n; i++) {
+		if ((ret = wire_get_u32(r, &v[i])) != 0) {
+			return ret;
+		}
+	}
+	return 0;
+}
+
+void
+proto_mismatch_encode(struct wire_writer *w, const struct proto_mismatch *m)
+{
+	put_str(w, m->user);
+	put_ids(w, m->missing, m->nmissing);
+	put_ids(w, m->extra, m->nextra);
+	put_ids(w, m->revoked, m->nrevoked);
+}
+
+int
+proto_mismatch_decode(struct wire_reader *r, struct proto_mismatch *m)
+{
+	int ret;
+
+	memset(m, 0, sizeof(*m));
+	if ((ret = get_user(r, m->user)) != 0 ||
+	    (ret = get_ids(r, m->missing, &m->nmissing)) != 0 ||
+	    (ret = get_ids(r, m->extra, &m->nextra)) != 0 ||
+	    (ret = get_ids(r, m->revoked, &m->nrevoked)) != 0) {
+		memset(m, 0, sizeof(*m));
+	}
+	return ret;
+}
+
+static void
+put_be64(uint8_t out[8], uint64_t v)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--) {
+		out[i] = (uint8_t)v;
+		v >>= 8;
+	}
+}
+
+void
+proto_entry_hash(uint8_t out[static PROTO_HASH_LEN],
+    const uint8_t id[static PROTO_ID_LEN], const uint8_t *env, size_t len)
+{
+	crypto_hash_sha256_state st;
+
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const uint8_t *)PROTO_LABEL_ENTRY,
+	    strlen(PROTO_LABEL_ENTRY));
+	crypto_hash_sha256_update(&st, id, PROTO_ID_LEN);
+	if (len > 0) {
+		crypto_hash_sha256_update(&st, env, len);
+	}
+	crypto_hash_sha256_final(&st, out);
+}
+
+void
+proto_overflow_hash(uint8_t out[static PROTO_HASH_LEN],
+    const uint8_t id[static PROTO_ID_LEN], uint64_t time_ms)
+{
+	crypto_hash_sha256_state st;
+	uint8_t t[8];
+
+	put_be64(t, time_ms);
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const uint8_t *)PROTO_LABEL_OVERFLOW,
+	    strlen(PROTO_LABEL_OVERFLOW));
+	crypto_hash_sha256_update(&st, id, PROTO_ID_LEN);
+	crypto_hash_sha256_update(&st, t, sizeof(t));
+	crypto_hash_sha256_final(&st, out);
+}
+
+void
+proto_chain_next(uint8_t out[static PROTO_HASH_LEN],
+    const uint8_t prev[static PROTO_HASH_LEN], uint64_t seq,
+    const uint8_t entry_hash[static PROTO_HASH_LEN])
+{
+	crypto_hash_sha256_state st;
+	uint8_t s[8];
+
+	put_be64(s, seq);
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const uint8_t *)PROTO_LABEL_CHAIN,
+	    strlen(PROTO_LABEL_CHAIN));
+	crypto_hash_sha256_update(&st, prev, PROTO_HASH_LEN);
+	crypto_hash_sha256_update(&st, s, sizeof(s));
+	crypto_hash_sha256_update(&st, entry_hash, PROTO_HASH_LEN);
+	crypto_hash_sha256_final(&st, out);
 }

@@ -30,6 +30,17 @@
 #define PROTO_LABEL_REGISTER "Sealpost-v1 Register"
 #define PROTO_LABEL_DEVICE_LINK "Sealpost-v1 DeviceLink"
 #define PROTO_LABEL_DEVICE_REVOKE "Sealpost-v1 DeviceRevoke"
+/* Hash domain tags of the relay's queue chain. */
+#define PROTO_LABEL_CHAIN "Sealpost-v1 QueueChain"
+#define PROTO_LABEL_ENTRY "Sealpost-v1 QueueEntry"
+#define PROTO_LABEL_OVERFLOW "Sealpost-v1 QueueOverflow"
+
+#define PROTO_ID_LEN 16       /* client-chosen envelope id */
+#define PROTO_HASH_LEN 32     /* SHA-256 */
+#define PROTO_MAX_GROUPS 16   /* recipients in one SEND */
+#define PROTO_MAX_FETCH 1000  /* entries in one FETCH reply */
+#define PROTO_MAX_ACK 1000    /* ids in one ACK */
+#define PROTO_MAX_WAIT_MS 30000 /* longest FETCH long-poll */
 
 /* Request types. A successful reply has type (request | PROTO_REPLY); a
  * failed one is PROTO_ERROR. */
@@ -44,6 +55,9 @@ enum proto_type {
 	PROTO_STATUS = 0x15,
 	PROTO_CLAIM = 0x16,
 	PROTO_DEVICES = 0x17,
+	PROTO_SEND = 0x20,
+	PROTO_FETCH = 0x21,
+	PROTO_ACK = 0x22,
 	PROTO_ERROR = 0x7F,
 	PROTO_REPLY = 0x80,
 };
@@ -240,6 +254,124 @@ WUR int proto_device_decode(struct wire_reader *r, struct proto_device *d)
     NONNULL(1, 2);
 WUR int proto_count_decode(struct wire_reader *r, uint16_t *n, size_t max)
     NONNULL(1, 2);
+
+/*
+ * Relay messages. SEND carries groups, one per recipient user: vec8 user ||
+ * u16 n || n * (u32 device_id || id (16) || vec32 envelope). Decoding is
+ * incremental: proto_send_next reads one group header, then
+ * proto_send_item each of its n items (envelope viewed in place).
+ */
+struct proto_send_item {
+	uint32_t device_id;
+	uint8_t id[PROTO_ID_LEN];
+	const uint8_t *env;
+	size_t len;
+};
+
+/* Reads the group count (1..PROTO_MAX_GROUPS). */
+WUR int proto_send_begin(struct wire_reader *r, uint16_t *ngroups)
+    NONNULL(1, 2);
+/* Reads a group header: user and item count (1..PROTO_MAX_DEVICES). */
+WUR int proto_send_group(struct wire_reader *r,
+    char user[static PROTO_MAX_USER + 1], uint16_t *n) NONNULL(1, 2, 3);
+/* Reads one item; the envelope is at most max_env bytes (ERR_TOO_LONG). */
+WUR int proto_send_item(struct wire_reader *r, struct proto_send_item *it,
+    size_t max_env) NONNULL(1, 2);
+void proto_send_item_encode(struct wire_writer *w,
+    const struct proto_send_item *it) NONNULL(1, 2);
+
+/* SEND reply: u8 result, then receipts (result 0) or mismatches (1). */
+enum proto_send_result {
+	PROTO_SEND_STORED = 0,
+	PROTO_SEND_MISMATCH = 1,
+};
+
+/* A receipt: the envelope's place in its queue's chain. */
+struct proto_receipt {
+	uint8_t id[PROTO_ID_LEN];
+	uint64_t seq;
+	uint8_t chain[PROTO_HASH_LEN];
+};
+
+#define PROTO_RECEIPT_LEN (PROTO_ID_LEN + 8 + PROTO_HASH_LEN)
+
+void proto_receipt_encode(struct wire_writer *w, const struct proto_receipt *rc)
+    NONNULL(1, 2);
+WUR int proto_receipt_decode(struct wire_reader *r, struct proto_receipt *rc)
+    NONNULL(1, 2);
+
+/* FETCH request body. */
+struct proto_fetch {
+	uint16_t max_count; /* 1..PROTO_MAX_FETCH */
+	uint32_t max_bytes; /* envelope bytes; the first entry always fits */
+	uint32_t wait_ms;   /* 0..PROTO_MAX_WAIT_MS */
+};
+
+void proto_fetch_encode(struct wire_writer *w, const struct proto_fetch *m)
+    NONNULL(1, 2);
+WUR int proto_fetch_decode(struct wire_reader *r, struct proto_fetch *m)
+    NONNULL(1, 2);
+
+/* Kinds of queue entries. */
+enum proto_entry_kind {
+	PROTO_ENTRY_ENVELOPE = 0,
+	PROTO_ENTRY_EXPIRED = 1,  /* tombstone: TTL passed, bytes deleted */
+	PROTO_ENTRY_OVERFLOW = 2, /* tombstone: a send was refused (quota) */
+};
+
+/* One FETCH reply entry: u64 seq || u8 kind || id || entry_hash ||
+ * chain || u64 received_ms || vec32 envelope (empty for tombstones). */
+struct proto_entry {
+	uint64_t seq;
+	uint8_t kind;
+	uint8_t id[PROTO_ID_LEN];
+	uint8_t entry_hash[PROTO_HASH_LEN];
+	uint8_t chain[PROTO_HASH_LEN];
+	uint64_t received_ms;
+	const uint8_t *env; /* view into the input */
+	size_t len;
+};
+
+void proto_entry_encode(struct wire_writer *w, const struct proto_entry *e)
+    NONNULL(1, 2);
+WUR int proto_entry_decode(struct wire_reader *r, struct proto_entry *e,
+    size_t max_env) NONNULL(1, 2);
+
+/* ACK body: u16 n (1..PROTO_MAX_ACK) || n * id, viewed in place. */
+void proto_ack_encode(struct wire_writer *w, const uint8_t *ids, size_t n)
+    NONNULL(1);
+WUR int proto_ack_decode(struct wire_reader *r, const uint8_t **ids,
+    size_t *n) NONNULL(1, 2, 3);
+
+/* A SEND refused for one group: device ids the directory has and the
+ * send lacked (missing), ids it does not know (extra), and ids of revoked
+ * devices (revoked). Encoded as vec8 user || three lists of u16 n ||
+ * n * u32, each at most PROTO_MAX_DEVICES long. */
+struct proto_mismatch {
+	char user[PROTO_MAX_USER + 1];
+	uint16_t nmissing, nextra, nrevoked;
+	uint32_t missing[PROTO_MAX_DEVICES];
+	uint32_t extra[PROTO_MAX_DEVICES];
+	uint32_t revoked[PROTO_MAX_DEVICES];
+};
+
+void proto_mismatch_encode(struct wire_writer *w,
+    const struct proto_mismatch *m) NONNULL(1, 2);
+WUR int proto_mismatch_decode(struct wire_reader *r, struct proto_mismatch *m)
+    NONNULL(1, 2);
+
+/* Queue chain: entry_hash = SHA-256(PROTO_LABEL_ENTRY || id || envelope)
+ * for an envelope, SHA-256(PROTO_LABEL_OVERFLOW || id || u64 time_ms) for
+ * an overflow tombstone; h_n = SHA-256(PROTO_LABEL_CHAIN || h_(n-1) ||
+ * u64 n || entry_hash), h_0 = 32 zero bytes. */
+void proto_entry_hash(uint8_t out[static PROTO_HASH_LEN],
+    const uint8_t id[static PROTO_ID_LEN], const uint8_t *env, size_t len)
+    NONNULL(1, 2);
+void proto_overflow_hash(uint8_t out[static PROTO_HASH_LEN],
+    const uint8_t id[static PROTO_ID_LEN], uint64_t time_ms) NONNULL(1, 2);
+void proto_chain_next(uint8_t out[static PROTO_HASH_LEN],
+    const uint8_t prev[static PROTO_HASH_LEN], uint64_t seq,
+    const uint8_t entry_hash[static PROTO_HASH_LEN]) NONNULL(1, 2, 4);
 
 /*
  * The byte strings that are signed (written to w, a fresh writer):

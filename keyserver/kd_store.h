@@ -49,6 +49,12 @@ struct kd_user {
 
 /* Opens (creating and migrating) the SQLite store at path. */
 WUR int kd_store_open(const char *path, struct kd_store **out) NONNULL(1, 2);
+
+/* Opens an existing store read-only, as the relay reads the directory: the
+ * schema must be exactly this program's (ERR_VERSION), and every write
+ * fails (ERR_DB). It sees the key server's commits as they happen. */
+WUR int kd_store_open_readonly(const char *path, struct kd_store **out)
+    NONNULL(1, 2);
 void kd_store_close(struct kd_store *s);
 
 /*

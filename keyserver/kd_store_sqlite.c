@@ -55,8 +55,8 @@ static const struct db_migration migrations[] = {
 	    " revoked INTEGER NOT NULL DEFAULT 0);" },
 };
 
-int
-kd_store_open(const char *path, struct kd_store **out)
+static int
+open_store(const char *path, unsigned flags, struct kd_store **out)
 {
 	struct kd_store *s;
 	int r;
@@ -65,7 +65,7 @@ kd_store_open(const char *path, struct kd_store **out)
 	if ((s = mem_zalloc(sizeof(*s))) == NULL) {
 		return ERR_NOMEM;
 	}
-	if ((r = db_open(path, 0, migrations,
+	if ((r = db_open(path, flags, migrations,
 		 sizeof(migrations) / sizeof(migrations[0]), &s->db)) != 0) {
 		mem_wipe_free(s, sizeof(*s));
 		return r;
@@ -73,6 +73,18 @@ kd_store_open(const char *path, struct kd_store **out)
 	PANIC_IF(pthread_mutex_init(&s->lock, NULL) != 0);
 	*out = s;
 	return 0;
+}
+
+int
+kd_store_open(const char *path, struct kd_store **out)
+{
+	return open_store(path, 0, out);
+}
+
+int
+kd_store_open_readonly(const char *path, struct kd_store **out)
+{
+	return open_store(path, DB_READONLY, out);
 }
 
 void
