@@ -7,6 +7,56 @@
 #include "common/err.h"
 #include "common/proto.h"
 
+/* A SEND body, item by item. */
+static int
+decode_send(struct wire_reader *r, struct wire_writer *w)
+{
+	char user[PROTO_MAX_USER + 1];
+	struct proto_send_item it;
+	uint16_t ng, n, i, j;
+	int ret;
+
+	if ((ret = proto_send_begin(r, &ng)) != 0) {
+		return ret;
+	}
+	wire_put_u16(w, ng);
+	for (i = 0; i < ng; i++) {
+		if ((ret = proto_send_group(r, user, &n)) != 0) {
+			return ret;
+		}
+		proto_user_encode(w, user);
+		wire_put_u16(w, n);
+		for (j = 0; j < n; j++) {
+			if ((ret = proto_send_item(r, &it, 1 << 20)) != 0) {
+				return ret;
+			}
+			proto_send_item_encode(w, &it);
+		}
+	}
+	return wire_end(r);
+}
+
+/* A FETCH reply body. */
+static int
+decode_entries(struct wire_reader *r, struct wire_writer *w)
+{
+	struct proto_entry e;
+	uint16_t n, i;
+	int ret;
+
+	if ((ret = proto_count_decode(r, &n, PROTO_MAX_FETCH)) != 0) {
+		return ret;
+	}
+	wire_put_u16(w, n);
+	for (i = 0; i < n; i++) {
+		if ((ret = proto_entry_decode(r, &e, 1 << 20)) != 0) {
+			return ret;
+		}
+		proto_entry_encode(w, &e);
+	}
+	return wire_end(r);
+}
+
 /* Decodes body as type; on success writes the re-encoding to w. */
 static int
 decode(uint8_t type, struct wire_reader *r, struct wire_writer *w)
@@ -19,6 +69,11 @@ decode(uint8_t type, struct wire_reader *r, struct wire_writer *w)
 		struct proto_rotate t;
 		struct proto_status s;
 		struct proto_prekeys l;
+		struct proto_fetch f;
+		struct {
+			const uint8_t *ids;
+			size_t n;
+		};
 	} m;
 	char user[PROTO_MAX_USER + 1];
 	int ret;
@@ -60,6 +115,20 @@ decode(uint8_t type, struct wire_reader *r, struct wire_writer *w)
 		if ((ret = proto_prekeys_decode(r, &m.l)) == 0) {
 			wire_put_u16(w, (uint16_t)m.l.n);
 			wire_put_bytes(w, m.l.p, m.l.n * 36);
+		}
+		return ret;
+	case PROTO_SEND:
+		return decode_send(r, w);
+	case PROTO_FETCH | PROTO_REPLY:
+		return decode_entries(r, w);
+	case PROTO_FETCH:
+		if ((ret = proto_fetch_decode(r, &m.f)) == 0) {
+			proto_fetch_encode(w, &m.f);
+		}
+		return ret;
+	case PROTO_ACK:
+		if ((ret = proto_ack_decode(r, &m.ids, &m.n)) == 0) {
+			proto_ack_encode(w, m.ids, m.n);
 		}
 		return ret;
 	case PROTO_CLAIM:

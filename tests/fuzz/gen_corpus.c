@@ -135,6 +135,49 @@ put_frame(const char *dir, const char *name, struct wire_writer *w)
 }
 
 static void
+relay_seeds(const char *dir)
+{
+	static const uint8_t ids[2 * PROTO_ID_LEN] = { 1, 2, 3 };
+	static const uint8_t env[] = "sealed bytes";
+	struct proto_send_item it;
+	struct proto_fetch fe;
+	struct proto_entry e;
+	struct wire_writer w;
+
+	memset(&it, 0, sizeof(it));
+	it.device_id = 2;
+	it.env = env;
+	it.len = sizeof(env);
+	wire_writer_init(&w, 4096);
+	proto_frame_begin(&w, PROTO_SEND);
+	wire_put_u16(&w, 1);
+	proto_user_encode(&w, "bob");
+	wire_put_u16(&w, 1);
+	proto_send_item_encode(&w, &it);
+	put_frame(dir, "send", &w);
+	fe.max_count = 100;
+	fe.max_bytes = 65536;
+	fe.wait_ms = 1000;
+	wire_writer_init(&w, 4096);
+	proto_frame_begin(&w, PROTO_FETCH);
+	proto_fetch_encode(&w, &fe);
+	put_frame(dir, "fetch", &w);
+	memset(&e, 0, sizeof(e));
+	e.seq = 1;
+	e.env = env;
+	e.len = sizeof(env);
+	wire_writer_init(&w, 4096);
+	proto_frame_begin(&w, PROTO_FETCH | PROTO_REPLY);
+	wire_put_u16(&w, 1);
+	proto_entry_encode(&w, &e);
+	put_frame(dir, "fetch-reply", &w);
+	wire_writer_init(&w, 4096);
+	proto_frame_begin(&w, PROTO_ACK);
+	proto_ack_encode(&w, ids, 2);
+	put_frame(dir, "ack", &w);
+}
+
+static void
 proto_seeds(const char *dir, struct fuzz_fixture *f)
 {
 	static const uint8_t opk[2 * 36] = { 0, 0, 0, 1 };
@@ -175,6 +218,7 @@ proto_seeds(const char *dir, struct fuzz_fixture *f)
 	proto_frame_begin(&w, PROTO_CLAIM);
 	proto_user_encode(&w, "bob");
 	put_frame(dir, "claim", &w);
+	relay_seeds(dir);
 }
 
 int

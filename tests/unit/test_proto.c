@@ -516,6 +516,129 @@ test_tbs(void **state)
 	mem_wipe_free(p, n);
 }
 
+static void
+test_relay_bodies(void **state)
+{
+	static const uint8_t env[] = "ciphertext";
+	uint8_t ids[3 * PROTO_ID_LEN], *p;
+	const uint8_t *v;
+	struct proto_fetch f, f2;
+	struct proto_entry e, e2;
+	struct proto_mismatch mm, mm2;
+	struct proto_receipt rc, rc2;
+	struct wire_writer w;
+	struct wire_reader r;
+	size_t n, cnt;
+
+	(void)state;
+	f.max_count = 10;
+	f.max_bytes = 4096;
+	f.wait_ms = PROTO_MAX_WAIT_MS;
+	ROUND_TRIP(0, proto_fetch_encode, proto_fetch_decode, f, f2);
+	assert_memory_equal(&f, &f2, sizeof(f));
+	f.wait_ms = PROTO_MAX_WAIT_MS + 1;
+	wire_writer_init(&w, 64);
+	proto_fetch_encode(&w, &f);
+	p = finish(&w, &n);
+	wire_reader_init(&r, p, n);
+	assert_err(proto_fetch_decode(&r, &f2), ERR_INVALID);
+	mem_wipe_free(p, n);
+	memset(&rc, 0, sizeof(rc));
+	fill(rc.id, sizeof(rc.id), 30);
+	rc.seq = 7;
+	fill(rc.chain, sizeof(rc.chain), 31);
+	wire_writer_init(&w, 128);
+	proto_receipt_encode(&w, &rc);
+	p = finish(&w, &n);
+	assert_int_equal(n, PROTO_RECEIPT_LEN);
+	wire_reader_init(&r, p, n);
+	assert_ok(proto_receipt_decode(&r, &rc2));
+	assert_memory_equal(&rc, &rc2, sizeof(rc));
+	mem_wipe_free(p, n);
+	/* Entries: envelopes carry bytes, tombstones none. */
+	memset(&e, 0, sizeof(e));
+	e.seq = 3;
+	e.env = env;
+	e.len = sizeof(env);
+	wire_writer_init(&w, 256);
+	proto_entry_encode(&w, &e);
+	e.kind = PROTO_ENTRY_EXPIRED;
+	proto_entry_encode(&w, &e);
+	p = finish(&w, &n);
+	wire_reader_init(&r, p, n);
+	assert_ok(proto_entry_decode(&r, &e2, 1024));
+	assert_int_equal(e2.len, sizeof(env));
+	assert_err(proto_entry_decode(&r, &e2, 1024), ERR_INVALID);
+	wire_reader_init(&r, p, n);
+	assert_err(proto_entry_decode(&r, &e2, 4), ERR_TOO_LONG);
+	mem_wipe_free(p, n);
+	/* ACK: 1..PROTO_MAX_ACK ids, viewed in place. */
+	fill(ids, sizeof(ids), 32);
+	wire_writer_init(&w, 256);
+	proto_ack_encode(&w, ids, 3);
+	p = finish(&w, &n);
+	wire_reader_init(&r, p, n);
+	assert_ok(proto_ack_decode(&r, &v, &cnt));
+	assert_int_equal(cnt, 3);
+	assert_memory_equal(v, ids, sizeof(ids));
+	wire_reader_init(&r, p, 2);
+	p[1] = 0; /* count 0 */
+	assert_err(proto_ack_decode(&r, &v, &cnt), ERR_INVALID);
+	mem_wipe_free(p, n);
+	memset(&mm, 0, sizeof(mm));
+	strcpy(mm.user, "bob");
+	mm.nmissing = 1;
+	mm.missing[0] = 2;
+	mm.nrevoked = 2;
+	mm.revoked[0] = 3;
+	mm.revoked[1] = 4;
+	wire_writer_init(&w, 256);
+	proto_mismatch_encode(&w, &mm);
+	p = finish(&w, &n);
+	wire_reader_init(&r, p, n);
+	assert_ok(proto_mismatch_decode(&r, &mm2));
+	assert_memory_equal(&mm, &mm2, sizeof(mm));
+	mem_wipe_free(p, n);
+}
+
+/* The chain as PROTOCOL.md section 12.1 writes it, with plain SHA-256. */
+static void
+test_chain(void **state)
+{
+	static const uint8_t env[] = "envelope";
+	uint8_t id[PROTO_ID_LEN], h0[PROTO_HASH_LEN] = { 0 }, eh[32], h1[32];
+	uint8_t want[32], buf[128];
+	size_t off = 0;
+
+	(void)state;
+	fill(id, sizeof(id), 40);
+	proto_entry_hash(eh, id, env, sizeof(env));
+	memcpy(buf, PROTO_LABEL_ENTRY, strlen(PROTO_LABEL_ENTRY));
+	off = strlen(PROTO_LABEL_ENTRY);
+	memcpy(buf + off, id, sizeof(id));
+	off += sizeof(id);
+	memcpy(buf + off, env, sizeof(env));
+	off += sizeof(env);
+	crypto_hash_sha256(want, buf, off);
+	assert_memory_equal(eh, want, 32);
+	proto_chain_next(h1, h0, 1, eh);
+	off = strlen(PROTO_LABEL_CHAIN);
+	memcpy(buf, PROTO_LABEL_CHAIN, off);
+	memset(buf + off, 0, 32);
+	off += 32;
+	memcpy(buf + off, "\0\0\0\0\0\0\0\1", 8);
+	off += 8;
+	memcpy(buf + off, eh, 32);
+	off += 32;
+	crypto_hash_sha256(want, buf, off);
+	assert_memory_equal(h1, want, 32);
+	/* Any change of seq, entry or previous hash changes the link. */
+	proto_chain_next(want, h0, 2, eh);
+	assert_memory_not_equal(h1, want, 32);
+	proto_overflow_hash(want, id, 5);
+	assert_memory_not_equal(eh, want, 32);
+}
+
 int
 main(void)
 {
@@ -530,6 +653,8 @@ main(void)
 		cmocka_unit_test(test_bundle),
 		cmocka_unit_test(test_device_and_count),
 		cmocka_unit_test(test_tbs),
+		cmocka_unit_test(test_relay_bodies),
+		cmocka_unit_test(test_chain),
 	};
 
 	if (sodium_init() < 0) {
