@@ -30,15 +30,15 @@ kd_invite_create(struct kd_store *s, int64_t now_ms, int64_t uses,
 		 "INSERT INTO invites (hash, id, uses_left, expires_ms,"
 		 " created_ms) VALUES (?, ?, ?, ?, ?)",
 		 &st)) == 0) {
-		kd_bind_blob(st, 1, hash, sizeof(hash));
+		db_bind_blob(st, 1, hash, sizeof(hash));
 		(void)sqlite3_bind_text(st, 2, hex, KD_INVITE_ID_LEN,
 		    SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 3, uses);
 		sqlite3_bind_int64(st, 4, expires_ms);
 		sqlite3_bind_int64(st, 5, now_ms);
-		r = kd_run(s->db, st);
+		r = db_run(s->db, st);
 	}
-	if ((r = kd_finish(s->db, r)) == 0) {
+	if ((r = db_finish(s->db, r)) == 0) {
 		memcpy(id, hex, KD_INVITE_ID_LEN);
 	}
 out:
@@ -55,8 +55,8 @@ kd_invite_revoke(struct kd_store *s, const char *id)
 	pthread_mutex_lock(&s->lock);
 	if ((r = db_stmt(s->db,
 		 "UPDATE invites SET revoked = 1 WHERE id = ?", &st)) == 0) {
-		kd_bind_text(st, 1, id);
-		if ((r = kd_run(s->db, st)) == 0 && db_changes(s->db) != 1) {
+		db_bind_text(st, 1, id);
+		if ((r = db_run(s->db, st)) == 0 && db_changes(s->db) != 1) {
 			r = ERR_NOT_FOUND;
 		}
 	}
@@ -139,8 +139,8 @@ kd_user_disable(struct kd_store *s, const char *user, int disabled)
 	if ((r = db_stmt(s->db,
 		 "UPDATE users SET disabled = ? WHERE name = ?", &st)) == 0) {
 		sqlite3_bind_int(st, 1, disabled != 0);
-		kd_bind_text(st, 2, user);
-		if ((r = kd_run(s->db, st)) == 0 && db_changes(s->db) != 1) {
+		db_bind_text(st, 2, user);
+		if ((r = db_run(s->db, st)) == 0 && db_changes(s->db) != 1) {
 			r = ERR_NOT_FOUND;
 		}
 	}
@@ -174,8 +174,8 @@ kd_device_list(struct kd_store *s, const char *user,
 		d.revoked = sqlite3_column_int(st, 4);
 		d.user_disabled = disabled;
 		d.created_ms = sqlite3_column_int64(st, 5);
-		if ((r = kd_col_blob(st, 1, d.ik, PROTO_KEY_LEN)) != 0 ||
-		    (r = kd_col_blob(st, 3, d.link_sig, PROTO_SIG_LEN)) != 0) {
+		if ((r = db_col_blob(st, 1, d.ik, PROTO_KEY_LEN)) != 0 ||
+		    (r = db_col_blob(st, 3, d.link_sig, PROTO_SIG_LEN)) != 0) {
 			db_stmt_done(st);
 			break;
 		}

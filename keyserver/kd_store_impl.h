@@ -21,46 +21,6 @@ struct kd_store {
 int kd_insert_prekeys(struct db *db, int64_t uid, uint32_t device_id,
     const struct proto_prekeys *l);
 
-/* Binding helpers: SQLITE_TRANSIENT copies, so inputs may go right after. */
-static inline void
-kd_bind_blob(sqlite3_stmt *st, int i, const uint8_t *p, size_t n)
-{
-	(void)sqlite3_bind_blob(st, i, p, (int)n, SQLITE_TRANSIENT);
-}
-
-static inline void
-kd_bind_text(sqlite3_stmt *st, int i, const char *t)
-{
-	(void)sqlite3_bind_text(st, i, t, -1, SQLITE_TRANSIENT);
-}
-
-/* Copies a BLOB column of exactly n bytes; ERR_DB if it is not. */
-static inline int
-kd_col_blob(sqlite3_stmt *st, int i, uint8_t *out, size_t n)
-{
-	const void *p = sqlite3_column_blob(st, i);
-
-	if (p == NULL || (size_t)sqlite3_column_bytes(st, i) != n) {
-		log_err("column %d: bad blob length", i);
-		return ERR_DB;
-	}
-	memcpy(out, p, n);
-	return 0;
-}
-
-/* Runs a statement with no result row expected. */
-static inline int
-kd_run(struct db *db, sqlite3_stmt *st)
-{
-	int r = db_step(db, st);
-
-	if (r == 1) {
-		db_stmt_done(st);
-		return 0;
-	}
-	return r;
-}
-
 /* The id and state of user: ERR_NOT_FOUND if none. */
 static inline int
 kd_user_id(struct db *db, const char *user, int64_t *id, int *disabled)
@@ -72,7 +32,7 @@ kd_user_id(struct db *db, const char *user, int64_t *id, int *disabled)
 		 &st)) != 0) {
 		return r;
 	}
-	kd_bind_text(st, 1, user);
+	db_bind_text(st, 1, user);
 	if ((r = db_step(db, st)) < 0) {
 		return r;
 	}
@@ -85,17 +45,6 @@ kd_user_id(struct db *db, const char *user, int64_t *id, int *disabled)
 	}
 	db_stmt_done(st);
 	return 0;
-}
-
-/* Ends a write: commit if r is 0, else roll back. */
-static inline int
-kd_finish(struct db *db, int r)
-{
-	if (r == 0 && (r = db_commit(db)) == 0) {
-		return 0;
-	}
-	db_rollback(db);
-	return r;
 }
 
 #endif

@@ -70,11 +70,11 @@ kd_revoke(struct kd_store *s, int64_t now_ms, const char *user,
 		 &st)) == 0) {
 		sqlite3_bind_int64(st, 1, now_ms);
 		if (sig != NULL) {
-			kd_bind_blob(st, 2, sig, PROTO_SIG_LEN);
+			db_bind_blob(st, 2, sig, PROTO_SIG_LEN);
 		}
 		sqlite3_bind_int64(st, 3, uid);
 		sqlite3_bind_int64(st, 4, device_id);
-		r = kd_run(s->db, st);
+		r = db_run(s->db, st);
 	}
 	if (r == 0 && (r = db_stmt(s->db,
 			   "DELETE FROM prekeys WHERE user_id = ?"
@@ -82,9 +82,9 @@ kd_revoke(struct kd_store *s, int64_t now_ms, const char *user,
 			   &st)) == 0) {
 		sqlite3_bind_int64(st, 1, uid);
 		sqlite3_bind_int64(st, 2, device_id);
-		r = kd_run(s->db, st);
+		r = db_run(s->db, st);
 	}
-	r = kd_finish(s->db, r);
+	r = db_finish(s->db, r);
 out:
 	pthread_mutex_unlock(&s->lock);
 	return r;
@@ -133,7 +133,7 @@ kd_upload_prekeys(struct kd_store *s, const char *user, uint32_t device_id,
 			r = kd_insert_prekeys(s->db, uid, device_id, l);
 		}
 	}
-	if ((r = kd_finish(s->db, r)) == 0) {
+	if ((r = db_finish(s->db, r)) == 0) {
 		*stock = n + (uint32_t)l->n;
 	}
 out:
@@ -165,13 +165,13 @@ kd_rotate(struct kd_store *s, const char *user, uint32_t device_id,
 	if ((r = active_device(s->db, user, device_id, &uid)) == 0 &&
 	    (r = db_stmt(s->db, sql[kind - 1], &st)) == 0) {
 		sqlite3_bind_int64(st, 1, k->id);
-		kd_bind_blob(st, 2, k->pk, PROTO_KEY_LEN);
-		kd_bind_blob(st, 3, k->sig, PROTO_SIG_LEN);
+		db_bind_blob(st, 2, k->pk, PROTO_KEY_LEN);
+		db_bind_blob(st, 3, k->sig, PROTO_SIG_LEN);
 		sqlite3_bind_int64(st, 4, uid);
 		sqlite3_bind_int64(st, 5, device_id);
-		r = kd_run(s->db, st);
+		r = db_run(s->db, st);
 	}
-	r = kd_finish(s->db, r);
+	r = db_finish(s->db, r);
 out:
 	pthread_mutex_unlock(&s->lock);
 	return r;
@@ -237,7 +237,7 @@ take_prekey(struct db *db, int64_t uid, struct proto_bundle *b,
 		seq = sqlite3_column_int64(st, 0);
 		b->opk_kind = 1;
 		b->opk_id = (uint32_t)sqlite3_column_int64(st, 1);
-		r = kd_col_blob(st, 2, b->opk, PROTO_KEY_LEN);
+		r = db_col_blob(st, 2, b->opk, PROTO_KEY_LEN);
 		db_stmt_done(st);
 		if (r != 0 || (r = db_stmt(db,
 				   "DELETE FROM prekeys WHERE seq = ?",
@@ -245,7 +245,7 @@ take_prekey(struct db *db, int64_t uid, struct proto_bundle *b,
 			return r;
 		}
 		sqlite3_bind_int64(st, 1, seq);
-		return kd_run(db, st);
+		return db_run(db, st);
 	}
 	b->opk_kind = 2;
 	b->opk_id = lrk_id;
@@ -259,7 +259,7 @@ take_prekey(struct db *db, int64_t uid, struct proto_bundle *b,
 	}
 	sqlite3_bind_int64(st, 1, uid);
 	sqlite3_bind_int64(st, 2, b->device_id);
-	return kd_run(db, st);
+	return db_run(db, st);
 }
 
 /* Reads the active devices' bundle columns into out[0..*n). */
@@ -291,11 +291,11 @@ read_bundles(struct db *db, int64_t uid, int (*skip)(uint32_t, void *),
 		b->device_id = id;
 		b->spk.id = (uint32_t)sqlite3_column_int64(st, 2);
 		lrk_id[*n] = (uint32_t)sqlite3_column_int64(st, 5);
-		if ((r = kd_col_blob(st, 1, b->ik, PROTO_KEY_LEN)) != 0 ||
-		    (r = kd_col_blob(st, 3, b->spk.pk, PROTO_KEY_LEN)) != 0 ||
-		    (r = kd_col_blob(st, 4, b->spk.sig, PROTO_SIG_LEN)) != 0 ||
-		    (r = kd_col_blob(st, 6, lrk[*n], PROTO_KEY_LEN)) != 0 ||
-		    (r = kd_col_blob(st, 7, lrk[*n] + PROTO_KEY_LEN,
+		if ((r = db_col_blob(st, 1, b->ik, PROTO_KEY_LEN)) != 0 ||
+		    (r = db_col_blob(st, 3, b->spk.pk, PROTO_KEY_LEN)) != 0 ||
+		    (r = db_col_blob(st, 4, b->spk.sig, PROTO_SIG_LEN)) != 0 ||
+		    (r = db_col_blob(st, 6, lrk[*n], PROTO_KEY_LEN)) != 0 ||
+		    (r = db_col_blob(st, 7, lrk[*n] + PROTO_KEY_LEN,
 			 PROTO_SIG_LEN)) != 0) {
 			db_stmt_done(st);
 			return r;
@@ -337,7 +337,7 @@ kd_claim(struct kd_store *s, const char *user,
 		r = take_prekey(s->db, uid, &out[i], lrk[i],
 		    lrk[i] + PROTO_KEY_LEN, lrk_id[i]);
 	}
-	if ((r = kd_finish(s->db, r)) != 0) {
+	if ((r = db_finish(s->db, r)) != 0) {
 		memset(out, 0, max * sizeof(out[0]));
 		*n = 0;
 	}
@@ -414,8 +414,8 @@ read_devices(struct db *db, int64_t uid, struct proto_device **all,
 		d->device_id = (uint32_t)sqlite3_column_int64(st, 0);
 		d->approver = (uint32_t)sqlite3_column_int64(st, 2);
 		d->revoked = (uint8_t)sqlite3_column_int(st, 4);
-		if ((r = kd_col_blob(st, 1, d->ik, PROTO_KEY_LEN)) != 0 ||
-		    (r = kd_col_blob(st, 3, d->link_sig, PROTO_SIG_LEN)) !=
+		if ((r = db_col_blob(st, 1, d->ik, PROTO_KEY_LEN)) != 0 ||
+		    (r = db_col_blob(st, 3, d->link_sig, PROTO_SIG_LEN)) !=
 			0) {
 			db_stmt_done(st);
 			return r;

@@ -119,8 +119,8 @@ kd_insert_prekeys(struct db *db, int64_t uid, uint32_t device_id,
 		sqlite3_bind_int64(st, 1, uid);
 		sqlite3_bind_int64(st, 2, device_id);
 		sqlite3_bind_int64(st, 3, id);
-		kd_bind_blob(st, 4, pk, sizeof(pk));
-		if ((r = kd_run(db, st)) != 0) {
+		db_bind_blob(st, 4, pk, sizeof(pk));
+		if ((r = db_run(db, st)) != 0) {
 			return r;
 		}
 	}
@@ -143,25 +143,25 @@ insert_device(struct db *db, int64_t uid, uint32_t device_id, int64_t now_ms,
 	}
 	sqlite3_bind_int64(st, 1, uid);
 	sqlite3_bind_int64(st, 2, device_id);
-	kd_bind_blob(st, 3, dev->ik, PROTO_KEY_LEN);
+	db_bind_blob(st, 3, dev->ik, PROTO_KEY_LEN);
 	sqlite3_bind_int64(st, 4, dev->approver != 0 ? dev->approver
 						     : device_id);
-	kd_bind_blob(st, 5, dev->link_sig, PROTO_SIG_LEN);
+	db_bind_blob(st, 5, dev->link_sig, PROTO_SIG_LEN);
 	sqlite3_bind_int64(st, 6, now_ms);
 	sqlite3_bind_int64(st, 7, dev->spk.id);
-	kd_bind_blob(st, 8, dev->spk.pk, PROTO_KEY_LEN);
-	kd_bind_blob(st, 9, dev->spk.sig, PROTO_SIG_LEN);
+	db_bind_blob(st, 8, dev->spk.pk, PROTO_KEY_LEN);
+	db_bind_blob(st, 9, dev->spk.sig, PROTO_SIG_LEN);
 	sqlite3_bind_int64(st, 10, dev->lrk.id);
-	kd_bind_blob(st, 11, dev->lrk.pk, PROTO_KEY_LEN);
-	kd_bind_blob(st, 12, dev->lrk.sig, PROTO_SIG_LEN);
-	if ((r = kd_run(db, st)) != 0 ||
+	db_bind_blob(st, 11, dev->lrk.pk, PROTO_KEY_LEN);
+	db_bind_blob(st, 12, dev->lrk.sig, PROTO_SIG_LEN);
+	if ((r = db_run(db, st)) != 0 ||
 	    (r = db_stmt(db,
 		 "UPDATE users SET next_device = ? WHERE id = ?", &st)) != 0) {
 		return r;
 	}
 	sqlite3_bind_int64(st, 1, (int64_t)device_id + 1);
 	sqlite3_bind_int64(st, 2, uid);
-	if ((r = kd_run(db, st)) != 0) {
+	if ((r = db_run(db, st)) != 0) {
 		return r;
 	}
 	return kd_insert_prekeys(db, uid, device_id, &dev->opks);
@@ -183,9 +183,9 @@ use_invite(struct db *db, const char *invite, int64_t now_ms)
 		 &st)) != 0) {
 		return r;
 	}
-	kd_bind_blob(st, 1, hash, sizeof(hash));
+	db_bind_blob(st, 1, hash, sizeof(hash));
 	sqlite3_bind_int64(st, 2, now_ms);
-	if ((r = kd_run(db, st)) != 0) {
+	if ((r = db_run(db, st)) != 0) {
 		return r;
 	}
 	return db_changes(db) == 1 ? 0 : ERR_INVITE;
@@ -209,14 +209,14 @@ kd_register(struct kd_store *s, const char *invite, int64_t now_ms,
 	    (r = db_stmt(s->db,
 		 "INSERT INTO users (name, created_ms) VALUES (?, ?)", &st)) ==
 		0) {
-		kd_bind_text(st, 1, user);
+		db_bind_text(st, 1, user);
 		sqlite3_bind_int64(st, 2, now_ms);
-		if ((r = kd_run(s->db, st)) == 0) {
+		if ((r = db_run(s->db, st)) == 0) {
 			uid = db_last_rowid(s->db);
 			r = insert_device(s->db, uid, 1, now_ms, dev);
 		}
 	}
-	if ((r = kd_finish(s->db, r)) == 0) {
+	if ((r = db_finish(s->db, r)) == 0) {
 		*device_id = 1;
 	}
 out:
@@ -292,7 +292,7 @@ kd_link(struct kd_store *s, int64_t now_ms, const char *user,
 	if (r == 0 && (r = next_device(s->db, uid, &id)) == 0) {
 		r = insert_device(s->db, uid, id, now_ms, dev);
 	}
-	if ((r = kd_finish(s->db, r)) == 0) {
+	if ((r = db_finish(s->db, r)) == 0) {
 		*device_id = id;
 	}
 out:
@@ -316,7 +316,7 @@ kd_device_get(struct kd_store *s, const char *user, uint32_t device_id,
 		 &st)) != 0) {
 		goto out;
 	}
-	kd_bind_text(st, 1, user);
+	db_bind_text(st, 1, user);
 	sqlite3_bind_int64(st, 2, device_id);
 	if ((r = db_step(s->db, st)) == 1) {
 		out->device_id = device_id;
@@ -324,8 +324,8 @@ kd_device_get(struct kd_store *s, const char *user, uint32_t device_id,
 		out->revoked = sqlite3_column_int(st, 3);
 		out->user_disabled = sqlite3_column_int(st, 4);
 		out->created_ms = sqlite3_column_int64(st, 5);
-		if ((r = kd_col_blob(st, 0, out->ik, PROTO_KEY_LEN)) == 0) {
-			r = kd_col_blob(st, 2, out->link_sig, PROTO_SIG_LEN);
+		if ((r = db_col_blob(st, 0, out->ik, PROTO_KEY_LEN)) == 0) {
+			r = db_col_blob(st, 2, out->link_sig, PROTO_SIG_LEN);
 		}
 		db_stmt_done(st);
 	} else if (r == 0) {

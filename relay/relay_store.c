@@ -149,14 +149,14 @@ relay_queue_get(struct db *db, const char *user, uint32_t device,
 		 &st)) != 0) {
 		return r;
 	}
-	relay_bind_text(st, 1, user);
+	db_bind_text(st, 1, user);
 	sqlite3_bind_int64(st, 2, device);
 	if ((r = db_step(db, st)) == 1) {
 		q->id = sqlite3_column_int64(st, 0);
 		q->next_seq = (uint64_t)sqlite3_column_int64(st, 1);
 		q->count = (uint64_t)sqlite3_column_int64(st, 3);
 		q->bytes = (uint64_t)sqlite3_column_int64(st, 4);
-		r = relay_col_blob(st, 2, q->head, sizeof(q->head));
+		r = db_col_blob(st, 2, q->head, sizeof(q->head));
 		db_stmt_done(st);
 		return r;
 	}
@@ -172,10 +172,10 @@ relay_queue_get(struct db *db, const char *user, uint32_t device,
 		 &st)) != 0) {
 		return r;
 	}
-	relay_bind_text(st, 1, user);
+	db_bind_text(st, 1, user);
 	sqlite3_bind_int64(st, 2, device);
-	relay_bind_blob(st, 3, q->head, sizeof(q->head));
-	if ((r = relay_run(db, st)) != 0) {
+	db_bind_blob(st, 3, q->head, sizeof(q->head));
+	if ((r = db_run(db, st)) != 0) {
 		return r;
 	}
 	q->id = db_last_rowid(db);
@@ -208,16 +208,16 @@ append(struct relay_store *s, struct relay_queue *q, int64_t now_ms,
 	sqlite3_bind_int64(st, 1, q->id);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)e->seq);
 	sqlite3_bind_int(st, 3, e->kind);
-	relay_bind_blob(st, 4, e->id, PROTO_ID_LEN);
-	relay_bind_blob(st, 5, e->entry_hash, PROTO_HASH_LEN);
-	relay_bind_blob(st, 6, e->chain, PROTO_HASH_LEN);
+	db_bind_blob(st, 4, e->id, PROTO_ID_LEN);
+	db_bind_blob(st, 5, e->entry_hash, PROTO_HASH_LEN);
+	db_bind_blob(st, 6, e->chain, PROTO_HASH_LEN);
 	sqlite3_bind_int64(st, 7, now_ms);
 	sqlite3_bind_int64(st, 8, expires);
 	sqlite3_bind_int64(st, 9, (sqlite3_int64)e->len);
 	if (e->len > 0) {
-		relay_bind_blob(st, 10, e->env, e->len);
+		db_bind_blob(st, 10, e->env, e->len);
 	}
-	if ((r = relay_run(s->db, st)) != 0 ||
+	if ((r = db_run(s->db, st)) != 0 ||
 	    (r = db_stmt(s->db,
 		 "UPDATE queues SET next_seq = ?, head = ?,"
 		 " count = count + ?, bytes = bytes + ?, tombs = tombs + ?"
@@ -226,12 +226,12 @@ append(struct relay_store *s, struct relay_queue *q, int64_t now_ms,
 		return r;
 	}
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)(e->seq + 1));
-	relay_bind_blob(st, 2, e->chain, PROTO_HASH_LEN);
+	db_bind_blob(st, 2, e->chain, PROTO_HASH_LEN);
 	sqlite3_bind_int(st, 3, envelope);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)e->len);
 	sqlite3_bind_int(st, 5, !envelope);
 	sqlite3_bind_int64(st, 6, q->id);
-	if ((r = relay_run(s->db, st)) != 0) {
+	if ((r = db_run(s->db, st)) != 0) {
 		return r;
 	}
 	q->next_seq = e->seq + 1;
@@ -257,14 +257,14 @@ find_entry(struct db *db, int64_t qid, const uint8_t *id,
 		return r;
 	}
 	sqlite3_bind_int64(st, 1, qid);
-	relay_bind_blob(st, 2, id, PROTO_ID_LEN);
+	db_bind_blob(st, 2, id, PROTO_ID_LEN);
 	if ((r = db_step(db, st)) != 1) {
 		return r;
 	}
 	memcpy(rc->id, id, PROTO_ID_LEN);
 	rc->seq = (uint64_t)sqlite3_column_int64(st, 0);
-	if ((r = relay_col_blob(st, 1, hash, PROTO_HASH_LEN)) == 0) {
-		r = relay_col_blob(st, 2, rc->chain, PROTO_HASH_LEN);
+	if ((r = db_col_blob(st, 1, hash, PROTO_HASH_LEN)) == 0) {
+		r = db_col_blob(st, 2, rc->chain, PROTO_HASH_LEN);
 	}
 	db_stmt_done(st);
 	return r == 0 ? 1 : r;

@@ -61,11 +61,11 @@ read_entry(sqlite3_stmt *st, struct proto_entry *e, uint8_t *b, size_t len)
 	if (len > 0) {
 		memcpy(b, sqlite3_column_blob(st, 6), len);
 	}
-	if ((r = relay_col_blob(st, 2, e->id, PROTO_ID_LEN)) != 0 ||
-	    (r = relay_col_blob(st, 3, e->entry_hash, PROTO_HASH_LEN)) != 0) {
+	if ((r = db_col_blob(st, 2, e->id, PROTO_ID_LEN)) != 0 ||
+	    (r = db_col_blob(st, 3, e->entry_hash, PROTO_HASH_LEN)) != 0) {
 		return r;
 	}
-	return relay_col_blob(st, 4, e->chain, PROTO_HASH_LEN);
+	return db_col_blob(st, 4, e->chain, PROTO_HASH_LEN);
 }
 
 /* The fetch query's rows into es/b, within the limits. */
@@ -122,7 +122,7 @@ relay_store_fetch(struct relay_store *s, const char *user,
 		 " WHERE user = ? AND device = ?) AND acked = 0"
 		 " ORDER BY seq LIMIT ?",
 		 &st)) == 0) {
-		relay_bind_text(st, 1, user);
+		db_bind_text(st, 1, user);
 		sqlite3_bind_int64(st, 2, device_id);
 		sqlite3_bind_int64(st, 3,
 		    max_count > INT64_MAX ? INT64_MAX : (sqlite3_int64)max_count);
@@ -173,7 +173,7 @@ ack_one(struct db *db, int64_t qid, const uint8_t *id, int64_t d[3])
 		return r;
 	}
 	sqlite3_bind_int64(st, 1, qid);
-	relay_bind_blob(st, 2, id, PROTO_ID_LEN);
+	db_bind_blob(st, 2, id, PROTO_ID_LEN);
 	if ((r = db_step(db, st)) != 1) {
 		return r == 0 ? ERR_NOT_FOUND : r;
 	}
@@ -198,7 +198,7 @@ ack_one(struct db *db, int64_t qid, const uint8_t *id, int64_t d[3])
 	} else {
 		d[2]++;
 	}
-	return relay_run(db, st);
+	return db_run(db, st);
 }
 
 /* Subtracts d (envelopes, bytes, tombstones) from queue qid's counters. */
@@ -218,7 +218,7 @@ queue_sub(struct db *db, int64_t qid, const int64_t d[3])
 	sqlite3_bind_int64(st, 2, d[1]);
 	sqlite3_bind_int64(st, 3, d[2]);
 	sqlite3_bind_int64(st, 4, qid);
-	return relay_run(db, st);
+	return db_run(db, st);
 }
 
 int
@@ -246,7 +246,7 @@ relay_store_ack(struct relay_store *s, const char *user, uint32_t device_id,
 		if (r == 0) {
 			r = queue_sub(s->db, q.id, d);
 		}
-		r = relay_finish(s->db, r);
+		r = db_finish(s->db, r);
 	}
 	UNLOCK(s);
 	return r;
@@ -293,7 +293,7 @@ expire_batch(struct relay_store *s, int64_t now_ms, struct expiring *x,
 			break;
 		}
 		sqlite3_bind_int64(st, 1, x[i].rid);
-		if ((r = relay_run(s->db, st)) != 0 ||
+		if ((r = db_run(s->db, st)) != 0 ||
 		    (r = db_stmt(s->db,
 			 "UPDATE queues SET count = count - 1,"
 			 " bytes = bytes - ?, tombs = tombs + 1 WHERE id = ?",
@@ -302,10 +302,10 @@ expire_batch(struct relay_store *s, int64_t now_ms, struct expiring *x,
 		}
 		sqlite3_bind_int64(st, 1, x[i].size);
 		sqlite3_bind_int64(st, 2, x[i].queue);
-		r = relay_run(s->db, st);
+		r = db_run(s->db, st);
 	}
 out:
-	r = relay_finish(s->db, r < 0 ? r : 0);
+	r = db_finish(s->db, r < 0 ? r : 0);
 	if (r != 0) {
 		*k = 0;
 	}
@@ -329,11 +329,11 @@ prune_batch(struct relay_store *s, int64_t now_ms, size_t *k)
 	}
 	sqlite3_bind_int64(st, 1, now_ms);
 	sqlite3_bind_int(st, 2, RELAY_SWEEP_BATCH);
-	if ((r = relay_run(s->db, st)) == 0) {
+	if ((r = db_run(s->db, st)) == 0) {
 		*k = (size_t)db_changes(s->db);
 	}
 out:
-	r = relay_finish(s->db, r);
+	r = db_finish(s->db, r);
 	if (r != 0) {
 		*k = 0;
 	}
@@ -392,20 +392,20 @@ relay_store_delete_queue(struct relay_store *s, const char *user,
 		goto out;
 	}
 	if ((r = relay_queue_get(s->db, user, device_id, 0, &q)) != 0) {
-		r = relay_finish(s->db, r == ERR_NOT_FOUND ? 0 : r);
+		r = db_finish(s->db, r == ERR_NOT_FOUND ? 0 : r);
 		goto out;
 	}
 	if ((r = db_stmt(s->db, "DELETE FROM entries WHERE queue = ?",
 		 &st)) == 0) {
 		sqlite3_bind_int64(st, 1, q.id);
-		if ((r = relay_run(s->db, st)) == 0 &&
+		if ((r = db_run(s->db, st)) == 0 &&
 		    (r = db_stmt(s->db, "DELETE FROM queues WHERE id = ?",
 			 &st)) == 0) {
 			sqlite3_bind_int64(st, 1, q.id);
-			r = relay_run(s->db, st);
+			r = db_run(s->db, st);
 		}
 	}
-	r = relay_finish(s->db, r);
+	r = db_finish(s->db, r);
 out:
 	UNLOCK(s);
 	return r;

@@ -501,3 +501,53 @@ db_checkpoint(struct db *db, int truncate)
 	}
 	return 0;
 }
+
+void
+db_bind_blob(sqlite3_stmt *st, int i, const uint8_t *p, size_t n)
+{
+	PANIC_IF(n > INT32_MAX);
+	(void)sqlite3_bind_blob(st, i, p, (int)n, SQLITE_TRANSIENT);
+}
+
+void
+db_bind_text(sqlite3_stmt *st, int i, const char *t)
+{
+	(void)sqlite3_bind_text(st, i, t, -1, SQLITE_TRANSIENT);
+}
+
+int
+db_col_blob(sqlite3_stmt *st, int i, uint8_t *out, size_t n)
+{
+	const void *p = sqlite3_column_blob(st, i);
+
+	if (p == NULL || (size_t)sqlite3_column_bytes(st, i) != n) {
+		log_err("column %d: a blob of %d bytes, not %zu", i,
+		    sqlite3_column_bytes(st, i), n);
+		return ERR_DB;
+	}
+	memcpy(out, p, n);
+	return 0;
+}
+
+int
+db_run(struct db *db, sqlite3_stmt *st)
+{
+	int r = db_step(db, st);
+
+	if (r == 1) {
+		db_stmt_done(st);
+		return 0;
+	}
+	return r;
+}
+
+int
+db_finish(struct db *db, int r)
+{
+	if (r == 0 && (r = db_commit(db)) == 0) {
+		return 0;
+	}
+	db_rollback(db);
+	return r;
+}
+

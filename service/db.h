@@ -126,6 +126,25 @@ int64_t db_changes(struct db *db) NONNULL(1);
 /* Rowid of the last successful INSERT on this connection. */
 int64_t db_last_rowid(struct db *db) NONNULL(1);
 
+/* Binding helpers: SQLITE_TRANSIENT copies, so the input may be freed
+ * right after. n must fit an int (the callers' lengths are bounded). */
+void db_bind_blob(sqlite3_stmt *st, int i, const uint8_t *p, size_t n)
+    NONNULL(1);
+void db_bind_text(sqlite3_stmt *st, int i, const char *t) NONNULL(1, 3);
+
+/* Copies BLOB column i, which must be exactly n bytes (else ERR_DB,
+ * logged: the schema guarantees the length, so this is corruption). */
+WUR int db_col_blob(sqlite3_stmt *st, int i, uint8_t *out, size_t n)
+    NONNULL(1, 3);
+
+/* Steps a statement that returns no row to its end: 0 or db_step's
+ * error. */
+WUR int db_run(struct db *db, sqlite3_stmt *st) NONNULL(1, 2);
+
+/* Ends a write transaction: commits if r is 0, else (or if the commit
+ * fails) rolls back. Returns r or the commit's error. */
+WUR int db_finish(struct db *db, int r) NONNULL(1);
+
 /*
  * Checkpoints the WAL into the database: PASSIVE, or TRUNCATE (waits for
  * readers and writers up to the busy timeout, then truncates the WAL to
