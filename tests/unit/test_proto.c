@@ -531,6 +531,7 @@ test_relay_bodies(void **state)
 	size_t n, cnt;
 
 	(void)state;
+	memset(&f, 0, sizeof(f)); /* padding is compared below */
 	f.max_count = 10;
 	f.max_bytes = 4096;
 	f.wait_ms = PROTO_MAX_WAIT_MS;
