@@ -12,20 +12,12 @@
 #include "keyserver/kd_store.h"
 #include "service/auth.h"
 #include "service/config.h"
+#include "service/daemon.h"
 #include "service/metrics.h"
 #include "service/server.h"
 
 struct kd_config {
-	char *server_id;
-	struct config_list listen;
-	char *tls_cert;
-	char *tls_key;
-	uint64_t max_frame;
-	int64_t contexts;
-	int64_t workers;
-	char *http;
-	char *log_level;
-	char *ready_file;
+	struct daemon_config srv;
 	char *db;
 	char *registration;
 	int64_t claim_rate;

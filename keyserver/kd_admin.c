@@ -11,15 +11,6 @@
 #include "crypto/keys.h"
 #include "keyserver/kd.h"
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* RFC 4648 base32, lower case, no padding: 16 bytes give 26 characters. */
 static void
 base32(char out[static KD_INVITE_TOKEN_LEN + 1], const uint8_t in[16])
@@ -73,7 +64,7 @@ invite_create(struct kd *k, int argc, char **argv)
 		} else if (strcmp(argv[i], "--expires") == 0 && i + 1 < argc &&
 		    config_parse_duration(argv[i + 1], &dur) == 0 &&
 		    dur > 0) {
-			expires = now_ms() + dur;
+			expires = daemon_now_ms() + dur;
 			i++;
 		} else {
 			fprintf(stderr, "usage: invite create [--uses N] "
@@ -84,8 +75,9 @@ invite_create(struct kd *k, int argc, char **argv)
 	randombytes_buf(raw, sizeof(raw));
 	base32(token, raw);
 	sodium_memzero(raw, sizeof(raw));
-	if ((r = kd_invite_create(k->store, now_ms(), uses, expires, token,
-		 id)) != 0) {
+	r = kd_invite_create(k->store, daemon_now_ms(), uses, expires, token,
+	    id);
+	if (r != 0) {
 		log_err_r(r, "cannot create the invite");
 		return 1;
 	}
@@ -190,8 +182,8 @@ kd_admin(struct kd *k, int argc, char **argv)
 		    config_parse_int(argv[3], &v) == 0 && v > 0 &&
 		    v <= (int64_t)UINT32_MAX) {
 			id = (uint32_t)v;
-			return done(kd_revoke(k->store, now_ms(), argv[2], id,
-					NULL),
+			return done(kd_revoke(k->store, daemon_now_ms(),
+					argv[2], id, NULL),
 			    "cannot revoke the device");
 		}
 	}

@@ -22,15 +22,6 @@ struct who {
 	uint8_t ik[PROTO_KEY_LEN];
 };
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Verifies sig by pk over the bytes a *_tbs encoder writes into w. */
 static int
 verify_tbs(struct wire_writer *w, const uint8_t pk[static PROTO_KEY_LEN],
@@ -174,6 +165,7 @@ h_register(struct kd *k, uint32_t pipe, struct wire_reader *body,
     struct wire_writer *w)
 {
 	struct proto_join m;
+	const char *invite;
 	uint32_t id = 0;
 	int r;
 
@@ -185,8 +177,8 @@ h_register(struct kd *k, uint32_t pipe, struct wire_reader *body,
 	if (!k->open_registration && m.invite[0] == '\0') {
 		return ERR_INVITE;
 	}
-	if ((r = kd_register(k->store,
-		 k->open_registration ? NULL : m.invite, now_ms(), m.user,
+	invite = k->open_registration ? NULL : m.invite;
+	if ((r = kd_register(k->store, invite, daemon_now_ms(), m.user,
 		 &m.dev, &id)) != 0 ||
 	    (r = auth_bind(k->auth, pipe, m.user, id)) != 0) {
 		return r;
@@ -215,7 +207,8 @@ h_link(struct kd *k, uint32_t pipe, struct wire_reader *body,
 		return ap.revoked ? ERR_REVOKED : ERR_DISABLED;
 	}
 	if ((r = check_link(&m, ap.ik)) != 0 ||
-	    (r = kd_link(k->store, now_ms(), m.user, &m.dev, &id)) != 0 ||
+	    (r = kd_link(k->store, daemon_now_ms(), m.user, &m.dev, &id)) !=
+		0 ||
 	    (r = auth_bind(k->auth, pipe, m.user, id)) != 0) {
 		return r;
 	}
@@ -242,7 +235,7 @@ h_revoke(struct kd *k, const struct who *who, struct wire_reader *body,
 	wire_writer_init(&tbs, 512);
 	proto_revoke_tbs(&tbs, who->user, m.device_id, d.ik);
 	if ((r = verify_tbs(&tbs, who->ik, m.sig)) != 0 ||
-	    (r = kd_revoke(k->store, now_ms(), who->user, m.device_id,
+	    (r = kd_revoke(k->store, daemon_now_ms(), who->user, m.device_id,
 		 m.sig)) != 0) {
 		return r;
 	}
@@ -279,8 +272,8 @@ h_rotate(struct kd *k, const struct who *who, struct wire_reader *body,
 	if ((r = proto_rotate_decode(body, &m)) != 0) {
 		return r;
 	}
-	if (prekey_verify(who->ik, (enum prekey_kind)m.kind, m.key.id, m.key.pk,
-		m.key.sig) != 0) {
+	if (prekey_verify(who->ik, (enum prekey_kind)m.kind, m.key.id,
+		m.key.pk, m.key.sig) != 0) {
 		return ERR_AUTH;
 	}
 	if ((r = kd_rotate(k->store, who->user, who->device, m.kind,
@@ -351,7 +344,7 @@ charge(struct kd *k, const struct claim_ctx *c)
 		m++;
 	}
 	snprintf(from, sizeof(from), "%s/%u", c->who->user, c->who->device);
-	return kd_rate_take(k->rate, now_ms(), from, to, m);
+	return kd_rate_take(k->rate, daemon_now_ms(), from, to, m);
 }
 
 static int

@@ -2,7 +2,6 @@
 /* Copyright (c) 2026 The Sealpost developers */
 /* sealpost-keyserver: configuration, the daemon's life cycle, and the admin
  * commands that work on the local database. */
-#include <errno.h>
 #include <sodium.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -12,7 +11,6 @@
 
 #include "common/err.h"
 #include "common/log.h"
-#include "common/version.h"
 #include "keyserver/kd.h"
 
 #define PROG "sealpost-keyserver"
@@ -22,31 +20,8 @@
 		min, max }
 
 static const struct config_option options[] = {
-	OPT("server", "listen", CONFIG_LIST, "tcp://127.0.0.1:7401", "URL",
-	    "where to listen: tcp://, tls+tcp://, ws://, wss:// or ipc://; "
-	    "repeat for several", listen, 0, 0),
-	OPT("server", "server-id", CONFIG_STRING, "sealpost-keyserver", "ID",
-	    "this server's name in device authentication signatures; unique "
-	    "per deployment", server_id, 0, 0),
-	OPT("server", "tls-cert", CONFIG_STRING, NULL, "FILE",
-	    "PEM certificate (chain) for tls+tcp:// and wss://", tls_cert, 0,
-	    0),
-	OPT("server", "tls-key", CONFIG_STRING, NULL, "FILE",
-	    "PEM private key for tls+tcp:// and wss://", tls_key, 0, 0),
-	OPT("server", "max-frame", CONFIG_SIZE, "1MiB", "SIZE",
-	    "largest request accepted; larger ones close the connection",
-	    max_frame, 1024, 64 << 20),
-	OPT("server", "contexts", CONFIG_INT, "64", "N",
-	    "requests received at once", contexts, 1, 4096),
-	OPT("server", "workers", CONFIG_INT, "4", "N",
-	    "handler threads", workers, 1, 256),
-	OPT("server", "http", CONFIG_STRING, "http://127.0.0.1:7481", "URL",
-	    "/healthz and /metrics listener; empty to disable", http, 0, 0),
-	OPT("server", "log-level", CONFIG_STRING, "info", "LEVEL",
-	    "err, warning, notice, info or debug", log_level, 0, 0),
-	OPT("server", "ready-file", CONFIG_STRING, NULL, "FILE",
-	    "once listening, write the bound addresses here (for scripts)",
-	    ready_file, 0, 0),
+	DAEMON_OPTIONS(struct kd_config, srv, "tcp://127.0.0.1:7401",
+	    "sealpost-keyserver", "1MiB", "http://127.0.0.1:7481"),
 	OPT("keyserver", "db", CONFIG_STRING,
 	    "/var/lib/sealpost/keyserver.db", "FILE",
 	    "SQLite database of the directory", db, 0, 0),
@@ -79,33 +54,6 @@ static const char synopsis[] =
     "  device list NAME\n"
     "  device revoke NAME ID";
 
-/* Writes the bound addresses for scripts, atomically (temp + rename). */
-static int
-write_ready(struct kd *k)
-{
-	char tmp[4096];
-	FILE *f;
-	size_t i;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", k->cfg.ready_file);
-	if ((f = fopen(tmp, "w")) == NULL) {
-		log_err("%s: %s", tmp, strerror(errno));
-		return ERR_SYS;
-	}
-	for (i = 0; i < k->cfg.listen.n; i++) {
-		fprintf(f, "listen %s %d\n", k->cfg.listen.v[i],
-		    server_bound_port(k->server, i));
-	}
-	if (k->cfg.http != NULL && k->cfg.http[0] != '\0') {
-		fprintf(f, "http %d\n", server_http_port(k->server));
-	}
-	if (fclose(f) != 0 || rename(tmp, k->cfg.ready_file) != 0) {
-		log_err("%s: %s", k->cfg.ready_file, strerror(errno));
-		return ERR_SYS;
-	}
-	return 0;
-}
-
 static int64_t
 stock_gauge(void *arg)
 {
@@ -124,7 +72,7 @@ start(struct kd *k)
 	struct server_config sc;
 	int r;
 
-	if ((r = auth_new(k->cfg.server_id, NULL, &k->auth)) != 0 ||
+	if ((r = auth_new(k->cfg.srv.server_id, NULL, &k->auth)) != 0 ||
 	    (r = kd_rate_new(k->cfg.claim_rate, k->cfg.claim_burst,
 		 &k->rate)) != 0) {
 		return r;
@@ -139,13 +87,7 @@ start(struct kd *k)
 		return r;
 	}
 	memset(&sc, 0, sizeof(sc));
-	sc.listen = (const char *const *)k->cfg.listen.v;
-	sc.nlisten = k->cfg.listen.n;
-	sc.tls_cert_file = k->cfg.tls_cert;
-	sc.tls_key_file = k->cfg.tls_key;
-	sc.max_frame = (size_t)k->cfg.max_frame;
-	sc.contexts = (unsigned)k->cfg.contexts;
-	sc.workers = (unsigned)k->cfg.workers;
+	daemon_server_config(&k->cfg.srv, &sc);
 	sc.pipe_event = kd_pipe_event;
 	sc.arg = k;
 	sc.metrics = k->metrics;
@@ -153,16 +95,12 @@ start(struct kd *k)
 	    (r = server_start(k->server)) != 0) {
 		return r;
 	}
-	if (k->cfg.http != NULL && k->cfg.http[0] != '\0' &&
-	    (r = server_http_start(k->server, k->cfg.http, k->metrics,
+	if ((r = daemon_started(k->server, &k->cfg.srv, k->metrics,
 		 healthy)) != 0) {
 		return r;
 	}
-	if (k->cfg.ready_file != NULL && (r = write_ready(k)) != 0) {
-		return r;
-	}
-	log_notice("listening on %zu address(es), registration %s",
-	    k->cfg.listen.n, k->open_registration ? "open" : "by invite");
+	log_notice("registration %s",
+	    k->open_registration ? "open" : "by invite");
 	return 0;
 }
 
@@ -185,29 +123,12 @@ run_daemon(struct kd *k)
 static int
 configure(struct kd *k, int argc, char **argv, int *argi)
 {
-	int r, level;
+	int rc;
 
-	r = config_load(options, NOPTIONS, &k->cfg, argc, argv, argi);
-	switch (r) {
-	case CONFIG_OK:
-		break;
-	case CONFIG_HELP:
-		config_usage(stdout, PROG, synopsis, options, NOPTIONS);
-		return 0;
-	case CONFIG_VERSION:
-		printf("%s %s\n", PROG, SEALPOST_VERSION);
-		return 0;
-	case CONFIG_PRINT:
-		config_print(stdout, options, NOPTIONS, &k->cfg);
-		return 0;
-	default:
-		return 2;
+	if ((rc = daemon_configure(PROG, synopsis, options, NOPTIONS, &k->cfg,
+		 &k->cfg.srv, argc, argv, argi)) >= 0) {
+		return rc;
 	}
-	if ((level = log_level_parse(k->cfg.log_level)) < 0) {
-		log_err("unknown log level '%s'", k->cfg.log_level);
-		return 2;
-	}
-	log_init(PROG, (enum log_level)level, 0);
 	if (strcmp(k->cfg.registration, "open") == 0) {
 		k->open_registration = 1;
 	} else if (strcmp(k->cfg.registration, "invite") != 0) {

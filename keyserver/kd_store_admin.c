@@ -65,8 +65,8 @@ kd_invite_revoke(struct kd_store *s, const char *id)
 }
 
 int
-kd_invite_list(struct kd_store *s, void (*fn)(const struct kd_invite *, void *),
-    void *arg)
+kd_invite_list(struct kd_store *s,
+	void (*fn)(const struct kd_invite *, void *), void *arg)
 {
 	struct kd_invite inv;
 	const unsigned char *t;

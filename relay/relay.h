@@ -14,20 +14,12 @@
 #include "relay/relay_store.h"
 #include "service/auth.h"
 #include "service/config.h"
+#include "service/daemon.h"
 #include "service/metrics.h"
 #include "service/server.h"
 
 struct relay_config {
-	char *server_id;
-	struct config_list listen;
-	char *tls_cert;
-	char *tls_key;
-	uint64_t max_frame;
-	int64_t contexts;
-	int64_t workers;
-	char *http;
-	char *log_level;
-	char *ready_file;
+	struct daemon_config srv;
 	char *db;
 	char *directory;
 	uint64_t max_envelope;

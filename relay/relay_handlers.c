@@ -28,15 +28,6 @@ struct ctx {
 	int parked;
 };
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 uint64_t
 relay_queue_key(const char *user, uint32_t device_id)
 {
@@ -297,8 +288,9 @@ h_send(struct ctx *c, struct wire_reader *body, struct wire_writer *w)
 			it->len = si->len;
 		}
 	}
-	if ((r = relay_store_enqueue(c->r->store, now_ms(), ri, ni, rc, name,
-		 sizeof(name))) != 0) {
+	r = relay_store_enqueue(c->r->store, daemon_now_ms(), ri, ni, rc, name,
+	    sizeof(name));
+	if (r != 0) {
 		if (r == ERR_QUOTA) {
 			/* The sender learns which device's queue is full. */
 			snprintf(c->errtext, sizeof(c->errtext),

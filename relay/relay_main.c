@@ -13,7 +13,6 @@
 
 #include "common/err.h"
 #include "common/log.h"
-#include "common/version.h"
 #include "relay/relay.h"
 
 #define PROG "sealpost-relay"
@@ -23,31 +22,8 @@
 		offsetof(struct relay_config, field), min, max }
 
 static const struct config_option options[] = {
-	OPT("server", "listen", CONFIG_LIST, "tcp://127.0.0.1:7402", "URL",
-	    "where to listen: tcp://, tls+tcp://, ws://, wss:// or ipc://; "
-	    "repeat for several", listen, 0, 0),
-	OPT("server", "server-id", CONFIG_STRING, "sealpost-relay", "ID",
-	    "this server's name in device authentication signatures; unique "
-	    "per deployment", server_id, 0, 0),
-	OPT("server", "tls-cert", CONFIG_STRING, NULL, "FILE",
-	    "PEM certificate (chain) for tls+tcp:// and wss://", tls_cert, 0,
-	    0),
-	OPT("server", "tls-key", CONFIG_STRING, NULL, "FILE",
-	    "PEM private key for tls+tcp:// and wss://", tls_key, 0, 0),
-	OPT("server", "max-frame", CONFIG_SIZE, "4MiB", "SIZE",
-	    "largest request accepted; larger ones close the connection",
-	    max_frame, 1024, 64 << 20),
-	OPT("server", "contexts", CONFIG_INT, "64", "N",
-	    "requests received at once", contexts, 1, 4096),
-	OPT("server", "workers", CONFIG_INT, "4", "N", "handler threads",
-	    workers, 1, 256),
-	OPT("server", "http", CONFIG_STRING, "http://127.0.0.1:7482", "URL",
-	    "/healthz and /metrics listener; empty to disable", http, 0, 0),
-	OPT("server", "log-level", CONFIG_STRING, "info", "LEVEL",
-	    "err, warning, notice, info or debug", log_level, 0, 0),
-	OPT("server", "ready-file", CONFIG_STRING, NULL, "FILE",
-	    "once listening, write the bound addresses here (for scripts)",
-	    ready_file, 0, 0),
+	DAEMON_OPTIONS(struct relay_config, srv, "tcp://127.0.0.1:7402",
+	    "sealpost-relay", "4MiB", "http://127.0.0.1:7482"),
 	OPT("relay", "db", CONFIG_STRING, "/var/lib/sealpost/relay.db",
 	    "FILE", "SQLite database of the queues", db, 0, 0),
 	OPT("relay", "directory", CONFIG_STRING,
@@ -74,15 +50,6 @@ static const struct config_option options[] = {
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
-
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Collects queues for relay_sweep, which may not delete while listing. */
 struct qlist {
@@ -123,8 +90,8 @@ relay_sweep(struct relay *r)
 	size_t i;
 	int rc;
 
-	if ((rc = relay_store_sweep(r->store, now_ms(), &expired, &pruned)) !=
-	    0) {
+	rc = relay_store_sweep(r->store, daemon_now_ms(), &expired, &pruned);
+	if (rc != 0) {
 		log_warn_r(rc, "sweep");
 	}
 	metric_add(r->expired, expired);
@@ -168,32 +135,6 @@ sweeper(void *arg)
 	}
 	pthread_mutex_unlock(&r->stop_lock);
 	return NULL;
-}
-
-static int
-write_ready(struct relay *r)
-{
-	char tmp[4096];
-	FILE *f;
-	size_t i;
-
-	snprintf(tmp, sizeof(tmp), "%s.tmp", r->cfg.ready_file);
-	if ((f = fopen(tmp, "w")) == NULL) {
-		log_err("%s: %s", tmp, strerror(errno));
-		return ERR_SYS;
-	}
-	for (i = 0; i < r->cfg.listen.n; i++) {
-		fprintf(f, "listen %s %d\n", r->cfg.listen.v[i],
-		    server_bound_port(r->server, i));
-	}
-	if (r->cfg.http != NULL && r->cfg.http[0] != '\0') {
-		fprintf(f, "http %d\n", server_http_port(r->server));
-	}
-	if (fclose(f) != 0 || rename(tmp, r->cfg.ready_file) != 0) {
-		log_err("%s: %s", r->cfg.ready_file, strerror(errno));
-		return ERR_SYS;
-	}
-	return 0;
 }
 
 static int64_t
@@ -286,18 +227,12 @@ start(struct relay *r)
 		    r->cfg.directory);
 		return rc;
 	}
-	if ((rc = auth_new(r->cfg.server_id, NULL, &r->auth)) != 0 ||
+	if ((rc = auth_new(r->cfg.srv.server_id, NULL, &r->auth)) != 0 ||
 	    (rc = init_metrics(r)) != 0) {
 		return rc;
 	}
 	memset(&vc, 0, sizeof(vc));
-	vc.listen = (const char *const *)r->cfg.listen.v;
-	vc.nlisten = r->cfg.listen.n;
-	vc.tls_cert_file = r->cfg.tls_cert;
-	vc.tls_key_file = r->cfg.tls_key;
-	vc.max_frame = (size_t)r->cfg.max_frame;
-	vc.contexts = (unsigned)r->cfg.contexts;
-	vc.workers = (unsigned)r->cfg.workers;
+	daemon_server_config(&r->cfg.srv, &vc);
 	vc.pipe_event = relay_pipe_event;
 	vc.arg = r;
 	vc.metrics = r->metrics;
@@ -305,20 +240,11 @@ start(struct relay *r)
 	    (rc = server_start(r->server)) != 0) {
 		return rc;
 	}
-	if (r->cfg.http != NULL && r->cfg.http[0] != '\0' &&
-	    (rc = server_http_start(r->server, r->cfg.http, r->metrics,
-		 healthy)) != 0) {
-		return rc;
-	}
 	if (pthread_create(&r->sweeper, NULL, sweeper, r) != 0) {
 		return ERR_SYS;
 	}
 	r->sweeper_started = 1;
-	if (r->cfg.ready_file != NULL && (rc = write_ready(r)) != 0) {
-		return rc;
-	}
-	log_notice("listening on %zu address(es)", r->cfg.listen.n);
-	return 0;
+	return daemon_started(r->server, &r->cfg.srv, r->metrics, healthy);
 }
 
 static void
@@ -340,33 +266,16 @@ stop(struct relay *r)
 static int
 configure(struct relay *r, int argc, char **argv)
 {
-	int argi = argc, rc, level;
+	int argi = argc, rc;
 
-	rc = config_load(options, NOPTIONS, &r->cfg, argc, argv, &argi);
-	switch (rc) {
-	case CONFIG_OK:
-		break;
-	case CONFIG_HELP:
-		config_usage(stdout, PROG, NULL, options, NOPTIONS);
-		return 0;
-	case CONFIG_VERSION:
-		printf("%s %s\n", PROG, SEALPOST_VERSION);
-		return 0;
-	case CONFIG_PRINT:
-		config_print(stdout, options, NOPTIONS, &r->cfg);
-		return 0;
-	default:
-		return 2;
+	if ((rc = daemon_configure(PROG, NULL, options, NOPTIONS, &r->cfg,
+		 &r->cfg.srv, argc, argv, &argi)) >= 0) {
+		return rc;
 	}
 	if (argi < argc) {
 		log_err("unexpected argument '%s'; see --help", argv[argi]);
 		return 2;
 	}
-	if ((level = log_level_parse(r->cfg.log_level)) < 0) {
-		log_err("unknown log level '%s'", r->cfg.log_level);
-		return 2;
-	}
-	log_init(PROG, (enum log_level)level, 0);
 	return -1;
 }
 

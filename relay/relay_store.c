@@ -286,14 +286,15 @@ enqueue_one(struct relay_store *s, int64_t now_ms,
 	e.env = it->env;
 	e.len = it->len;
 	proto_entry_hash(e.entry_hash, it->id, it->env, it->len);
-	if ((r = relay_queue_get(s->db, it->user, it->device_id, 1, &q)) != 0 ||
+	if ((r = relay_queue_get(s->db, it->user, it->device_id, 1, &q)) !=
+		0 ||
 	    (r = find_entry(s->db, q.id, it->id, stored, rc)) < 0) {
 		return r;
 	}
 	if (r == 1) {
 		/* A resend: the same bytes get the first receipt. */
-		return sodium_memcmp(stored, e.entry_hash, PROTO_HASH_LEN) == 0 ?
-		    0 : ERR_EXISTS;
+		r = sodium_memcmp(stored, e.entry_hash, PROTO_HASH_LEN);
+		return r == 0 ? 0 : ERR_EXISTS;
 	}
 	if (q.count >= s->cfg.max_messages || q.bytes > s->cfg.max_bytes ||
 	    it->len > s->cfg.max_bytes - q.bytes) {
@@ -369,7 +370,8 @@ undo(struct db *db)
 /* Writes an overflow tombstone for the queue that refused call c, in its
  * own savepoint: its failure is logged and leaves the call's ERR_QUOTA. */
 static int
-refused(struct relay_store *s, struct relay_call *c, const struct relay_item *it)
+refused(struct relay_store *s, struct relay_call *c,
+    const struct relay_item *it)
 {
 	int r;
 
@@ -401,8 +403,8 @@ run_call(struct relay_store *s, struct relay_call *c, int *fatal)
 		return r;
 	}
 	for (i = 0; i < c->n; i++) {
-		if ((r = enqueue_one(s, c->now_ms, &c->items[i], &c->out[i])) !=
-		    0) {
+		r = enqueue_one(s, c->now_ms, &c->items[i], &c->out[i]);
+		if (r != 0) {
 			break;
 		}
 	}

@@ -125,8 +125,10 @@ relay_store_fetch(struct relay_store *s, const char *user,
 		db_bind_text(st, 1, user);
 		sqlite3_bind_int64(st, 2, device_id);
 		sqlite3_bind_int64(st, 3,
-		    max_count > INT64_MAX ? INT64_MAX : (sqlite3_int64)max_count);
-		r = fetch_rows(s, st, max_count, max_bytes, &es, &k, &b, &blen);
+		    max_count > INT64_MAX ? INT64_MAX
+					  : (sqlite3_int64)max_count);
+		r = fetch_rows(s, st, max_count, max_bytes, &es, &k, &b,
+		    &blen);
 	}
 	UNLOCK(s);
 	if (r != 0) {
