@@ -2,7 +2,9 @@
 /* Copyright (c) 2026 The Sealpost developers */
 /* The integration test client: spawns the daemons in temp dirs, talks to
  * them over nng through common/proto, and plays devices with seeded keys.
- * Shared by tests/integration/test_*.c and bench/bench_*.c (no cmocka). */
+ * Shared by tests/integration/test_*.c and bench/bench_*.c (no cmocka).
+ * client.c: environment, daemons, connections; client_device.c: devices,
+ * the key server, the harness; client_relay.c: the relay's messages. */
 #ifndef SEALPOST_TEST_CLIENT_H
 #define SEALPOST_TEST_CLIENT_H
 
@@ -70,6 +72,12 @@ WUR int client_run(const char *prog, const char *const *args,
  * 0, ERR_NET, ERR_TIMEOUT or ERR_INVALID (not an HTTP answer). */
 WUR int client_http_get(int port, const char *path, int *status, char *body,
     size_t cap) NONNULL(2, 3);
+
+/* The value of the first sample of metric name (exactly that name, no
+ * labels) in GET /metrics from 127.0.0.1:port. 0, ERR_NOT_FOUND or an
+ * error of client_http_get. */
+WUR int client_metric(int port, const char *name, int64_t *value)
+    NONNULL(2, 3);
 
 /* ------------------------------------------------------------------ */
 /* Daemons as child processes. */
@@ -276,11 +284,13 @@ int keyserver_admin(const char *dir, char *out, size_t cap, ...)
 
 /* What one test owns: a temp dir, a daemon, connections and devices, all
  * released by harness_free whatever happened. Not thread safe. */
-#define HARNESS_MAX 64
+#define HARNESS_MAX 128
 
 struct harness {
 	char dir[CLIENT_PATH_MAX];
 	struct daemon ks;
+	struct daemon relay; /* started by harness_relay */
+	char relay_dir[CLIENT_PATH_MAX];
 	struct conn *conns[HARNESS_MAX];
 	size_t nconns;
 	struct device *devs[HARNESS_MAX];
@@ -290,9 +300,10 @@ struct harness {
 /* A harness with a fresh temp dir. 0, ERR_NOMEM or ERR_SYS. */
 WUR int harness_new(struct harness **out) NONNULL(1);
 
-/* Closes the connections, frees the devices, stops the daemon (SIGTERM,
- * bounded) and removes the dir. Returns the daemon's exit code, or 0 if
- * it was not running. NULL is a no-op (0). */
+/* Closes the connections, frees the devices, stops the daemons (relay
+ * first; SIGTERM, bounded) and removes the dir. Returns the first nonzero
+ * exit code of a daemon, or 0 (also for daemons that were not running).
+ * NULL is a no-op (0). */
 int harness_free(struct harness *h);
 
 /* A connection to the key server's first listener, owned by h; NULL on
@@ -303,5 +314,130 @@ struct conn *harness_conn(struct harness *h, const struct conn_opts *opts)
 /* A device owned by h (see device_new); NULL on failure. */
 struct device *harness_device(struct harness *h, const char *user,
     uint64_t seed, size_t nopk) NONNULL(1, 2);
+
+/* n devices of a new user, owned by h, joined at the key server (which
+ * needs open registration): out[0] registers (device 1), the others are
+ * linked, approved by out[0]. Device i has seed seed + i and 1 one-time
+ * prekey. Returns 0 or the error (printed). */
+WUR int harness_user(struct harness *h, const char *user, uint64_t seed,
+    size_t n, struct device **out) NONNULL(1, 2, 5);
+
+/* ------------------------------------------------------------------ */
+/* The relay. */
+
+#define RELAY_PROG "sealpost-relay"
+
+/* Starts the relay in dir (made 0700 if missing) with its queues in
+ * DIR/relay.db, directory_db (a key server's database) as its directory,
+ * tcp and http listeners on 127.0.0.1 port 0, and extra (NULL-terminated,
+ * may be NULL) options. As daemon_start. */
+WUR int relayd_start(struct daemon *d, const char *dir,
+    const char *directory_db, const char *const *extra) NONNULL(1, 2, 3);
+
+/* The relay of h in h->relay_dir (DIR/relay), reading h's key server
+ * database. As relayd_start. */
+WUR int harness_relay(struct harness *h, const char *const *extra)
+    NONNULL(1);
+
+/* The path of the relay's queue database (h->relay_dir/relay.db). */
+WUR int harness_relay_db(const struct harness *h, char *out, size_t cap)
+    NONNULL(1, 2);
+
+/* A connection to the relay's first listener, owned by h; NULL on failure
+ * (printed). opts may be NULL. */
+struct conn *harness_relay_conn(struct harness *h,
+    const struct conn_opts *opts) NONNULL(1);
+
+/* The same, authenticated as d (CHALLENGE, AUTH); NULL on failure. */
+struct conn *harness_login(struct harness *h, const struct device *d,
+    const struct conn_opts *opts) NONNULL(1, 2);
+
+/* One group of a SEND: the recipient user and its items. */
+struct send_group {
+	const char *user;
+	size_t n;
+	const struct proto_send_item *items;
+};
+
+#define SEND_MAX_ITEMS (PROTO_MAX_GROUPS * PROTO_MAX_DEVICES)
+
+/* A SEND reply: receipts in request order (result PROTO_SEND_STORED) or
+ * the refused groups (PROTO_SEND_MISMATCH). */
+struct send_result {
+	uint8_t result;
+	size_t n; /* receipts or mismatches */
+	struct proto_receipt rc[SEND_MAX_ITEMS];
+	/* one per group, and one for the sender's own user if the send
+	 * named none and lacks its sync copies */
+	struct proto_mismatch mm[PROTO_MAX_GROUPS + 1];
+	char text[PROTO_MAX_ERROR_TEXT + 1]; /* of an ERROR reply */
+};
+
+/* Writes a SEND body: u16 ngroups || groups (no check of the limits, so
+ * tests can build bad ones). */
+void relay_send_body(struct wire_writer *w, const struct send_group *g,
+    size_t ng) NONNULL(1);
+
+/*
+ * SEND groups g[0..ng). Returns 0 with *res filled (a mismatch is a
+ * success: look at res->result), or the error of conn_call (an ERROR
+ * reply's code, its text in res->text), or a decoding error of the reply.
+ */
+WUR int conn_send(struct conn *c, const struct send_group *g, size_t ng,
+    struct send_result *res) NONNULL(1, 4);
+
+/* A FETCH reply: entries viewing into the reply frame. */
+struct fetch_result {
+	struct reply rep;
+	size_t n;
+	struct proto_entry *e; /* heap: n entries */
+};
+
+/* FETCH; out is cleared first; fetch_result_free it whatever the result.
+ * Returns 0 or the error (see conn_call), or ERR_NOMEM. */
+WUR int conn_fetch(struct conn *c, uint16_t max_count, uint32_t max_bytes,
+    uint32_t wait_ms, struct fetch_result *out) NONNULL(1, 5);
+void fetch_result_free(struct fetch_result *f) NONNULL(1);
+
+/* ACK ids[0..n) (n * PROTO_ID_LEN bytes). 0 or the error. */
+WUR int conn_ack(struct conn *c, const uint8_t *ids, size_t n) NONNULL(1);
+
+/* ACKs every entry of f (nothing to do if it is empty). */
+WUR int conn_ack_all(struct conn *c, const struct fetch_result *f)
+    NONNULL(1, 2);
+
+/* A verifier of one queue's hash chain, as its device sees it. */
+struct chain {
+	uint64_t seq; /* last verified seq (0: none) */
+	uint8_t head[PROTO_HASH_LEN];
+	uint64_t envelopes, expired, overflow; /* entries verified */
+	char why[160]; /* what the last failure found */
+};
+
+void chain_init(struct chain *ch) NONNULL(1);
+
+/*
+ * Checks that e is the next link: seq is last + 1, an envelope's
+ * entry_hash is proto_entry_hash(id, bytes) (a tombstone has no bytes,
+ * its entry_hash is taken as sent; an overflow tombstone's must be
+ * proto_overflow_hash(id, received_ms)), and chain = proto_chain_next(
+ * head, seq, entry_hash). Returns 0 (ch advances), 1 if e was verified
+ * before (seq <= last: fetched again, not acked yet; at seq == last its
+ * chain value must be the head), or ERR_AUTH: a gap, a bad hash, a
+ * reordered or replayed entry; ch->why says which and ch is unchanged.
+ */
+WUR int chain_check(struct chain *ch, const struct proto_entry *e)
+    NONNULL(1, 2);
+
+/* chain_check on every entry of f in order; stops at the first ERR_AUTH. */
+WUR int chain_check_all(struct chain *ch, const struct fetch_result *f)
+    NONNULL(1, 2);
+
+/* Seals content from device `from` to device `to` with crypto/envelope
+ * (ENVELOPE_RATCHET, sender user and device inside). *env is a heap
+ * buffer for mem_wipe_free(*env, *len). 0 or an envelope_seal error. */
+WUR int device_seal(const struct device *from, const struct device *to,
+    const void *content, size_t content_len, uint8_t **env, size_t *len)
+    NONNULL(1, 2, 5, 6);
 
 #endif
