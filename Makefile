@@ -86,6 +86,8 @@ KD_MAIN_SRCS := $(wildcard keyserver/kd_main.c)
 KD_SRCS := $(filter-out $(KD_MAIN_SRCS),$(sort $(wildcard keyserver/*.c)))
 RELAY_MAIN_SRCS := $(wildcard relay/relay_main.c)
 RELAY_SRCS := $(filter-out $(RELAY_MAIN_SRCS),$(sort $(wildcard relay/*.c)))
+CLI_MAIN_SRCS := $(wildcard client-cli/cli_main.c)
+CLI_SRCS := $(filter-out $(CLI_MAIN_SRCS),$(sort $(wildcard client-cli/*.c)))
 TEST_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 TEST_HELPER_SRCS := $(wildcard tests/unit/helpers.c)
 VEC_TEST_SRCS := $(sort $(wildcard tests/vectors/test_*.c))
@@ -108,15 +110,17 @@ CRYPTO_OBJS := $(call obj,$(CRYPTO_SRCS))
 SERVICE_OBJS := $(call obj,$(SERVICE_SRCS))
 KD_OBJS := $(call obj,$(KD_SRCS))
 RELAY_OBJS := $(call obj,$(RELAY_SRCS))
+CLI_OBJS := $(call obj,$(CLI_SRCS))
 TEST_HELPER_OBJS := $(call obj,$(TEST_HELPER_SRCS))
 LIBCOMMON := $(BUILD)/libspcommon.a
 LIBCRYPTO := $(BUILD)/libspcrypto.a
 LIBSERVICE := $(BUILD)/libspservice.a
 LIBKD := $(BUILD)/libspkeyserver.a
 LIBRELAY := $(BUILD)/libsprelay.a
+LIBCLI := $(BUILD)/libspclient.a
 LIBS_SP := $(LIBCRYPTO) $(LIBCOMMON)
-# Unit tests cover service/ and the daemons' libraries too.
-TEST_LIBS := $(LIBRELAY) $(LIBKD) $(LIBSERVICE) $(LIBS_SP)
+# Unit tests cover service/, the daemons' and the client's libraries too.
+TEST_LIBS := $(LIBCLI) $(LIBRELAY) $(LIBKD) $(LIBSERVICE) $(LIBS_SP)
 
 # Programs. Each links only what it needs from the static libraries: the
 # key server never pulls in the ratchet.
@@ -143,6 +147,7 @@ BENCH_REF_BINS := $(patsubst %.c,$(BUILD)/%,$(BENCH_REF_SRCS))
 
 ALL_OBJS := $(call obj,$(COMMON_SRCS) $(CRYPTO_SRCS) $(SERVICE_SRCS) \
 	$(KD_SRCS) $(KD_MAIN_SRCS) $(RELAY_SRCS) $(RELAY_MAIN_SRCS) \
+	$(CLI_SRCS) $(CLI_MAIN_SRCS) \
 	$(TEST_SRCS) \
 	$(TEST_HELPER_SRCS) $(VEC_TEST_SRCS) $(VEC_GEN_SRCS) \
 	$(INTEROP_TEST_SRCS) $(INTEROP_HELPER_SRCS) $(INTEG_TEST_SRCS) \
@@ -193,7 +198,7 @@ endif
 	uninstall clean FORCE
 .DEFAULT_GOAL := all
 
-all: $(LIBS_SP) $(LIBSERVICE) $(LIBKD) $(LIBRELAY) $(PROGRAMS) $(TEST_BINS) $(VEC_TEST_BINS) $(VEC_GEN_BIN) \
+all: $(LIBS_SP) $(LIBSERVICE) $(LIBKD) $(LIBRELAY) $(LIBCLI) $(PROGRAMS) $(TEST_BINS) $(VEC_TEST_BINS) $(VEC_GEN_BIN) \
 	$(INTEROP_TEST_BINS) $(INTEG_TEST_BINS) $(FUZZ_BINS) $(FUZZ_GEN_BIN) $(BENCH_BINS)
 
 deps:
@@ -285,6 +290,12 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c $(BUILD)/.flags
 	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $(SODIUM_CFLAGS) $(CMOCKA_CFLAGS) \
 		$(SERVICE_CFLAGS) -MMD -MP -c -o $@ $<
 
+$(BUILD)/client-cli/%.o: client-cli/%.c $(BUILD)/.flags
+	@mkdir -p $(@D)
+	$(msg) CC $<
+	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $(SODIUM_CFLAGS) $(SERVICE_CFLAGS) \
+		-MMD -MP -c -o $@ $<
+
 $(BUILD)/relay/%.o: relay/%.c $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(msg) CC $<
@@ -308,7 +319,8 @@ $(LIBCRYPTO): $(CRYPTO_OBJS)
 $(LIBSERVICE): $(SERVICE_OBJS)
 $(LIBKD): $(KD_OBJS)
 $(LIBRELAY): $(RELAY_OBJS)
-$(LIBS_SP) $(LIBSERVICE) $(LIBKD) $(LIBRELAY):
+$(LIBCLI): $(CLI_OBJS)
+$(LIBS_SP) $(LIBSERVICE) $(LIBKD) $(LIBRELAY) $(LIBCLI):
 	@mkdir -p $(@D)
 	$(msg) AR $@
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
