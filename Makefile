@@ -134,6 +134,9 @@ BINS = $(PROGRAMS)
 
 INTEROP_HELPER_OBJS := $(call obj,$(INTEROP_HELPER_SRCS))
 INTEG_HELPER_OBJS := $(call obj,$(INTEG_HELPER_SRCS))
+# Benchmarks reuse the test client (client*.c), not the cmocka helpers.
+INTEG_CLIENT_OBJS := $(call obj,$(filter tests/integration/client%, \
+	$(INTEG_HELPER_SRCS)))
 
 TEST_BINS := $(patsubst %.c,$(BUILD)/%,$(TEST_SRCS))
 VEC_TEST_BINS := $(patsubst %.c,$(BUILD)/%,$(VEC_TEST_SRCS))
@@ -331,7 +334,7 @@ $(BUILD)/tests/unit/test_%: $(BUILD)/tests/unit/test_%.o $(TEST_HELPER_OBJS) \
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(TEST_LIBS) \
 		$(SODIUM_LIBS) $(SERVICE_LIBS) $(CMOCKA_LIBS) $(LDLIBS)
 
-$(BUILD)/bench/bench_%: $(BUILD)/bench/bench_%.o $(INTEG_HELPER_OBJS) \
+$(BUILD)/bench/bench_%: $(BUILD)/bench/bench_%.o $(INTEG_CLIENT_OBJS) \
 		$(TEST_LIBS) $(PROGRAMS)
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(TEST_LIBS) \

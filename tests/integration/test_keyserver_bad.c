@@ -14,6 +14,7 @@
 
 #include "common/mem.h"
 #include "tests/integration/client.h"
+#include "tests/integration/hostile.h"
 #include "tests/unit/helpers.h"
 
 #define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
@@ -59,26 +60,6 @@ good_loop(void *arg)
 	return NULL;
 }
 
-/* A complete, well-formed frame of each request type. */
-struct frame {
-	uint8_t type;
-	uint8_t *p;
-	size_t len;
-};
-
-static void
-finish(struct frame *f, uint8_t type, struct wire_writer *body)
-{
-	struct wire_writer w;
-
-	wire_writer_init(&w, 64 * 1024);
-	proto_frame_begin(&w, type);
-	wire_put_bytes(&w, body->buf, body->len);
-	wire_writer_wipe(body);
-	f->type = type;
-	assert_ok(wire_writer_finish(&w, &f->p, &f->len));
-}
-
 static void
 make_frames(const struct device *d, struct frame f[NFRAMES])
 {
@@ -94,48 +75,48 @@ make_frames(const struct device *d, struct frame f[NFRAMES])
 	snprintf(ch.server_id, sizeof(ch.server_id), "sealpost-keyserver");
 	wire_writer_init(&w, 16);
 	wire_put_u8(&w, 0); /* replaced: CHALLENGE has no body */
-	finish(&f[i++], PROTO_CHALLENGE, &w);
+	frame_finish(&f[i++], PROTO_CHALLENGE, &w);
 	f[0].len = 2;
 	device_auth_msg(d, &ch, &a);
 	wire_writer_init(&w, 1024);
 	proto_auth_encode(&w, &a);
-	finish(&f[i++], PROTO_AUTH, &w);
+	frame_finish(&f[i++], PROTO_AUTH, &w);
 	memset(&j, 0, sizeof(j));
 	snprintf(j.invite, sizeof(j.invite), "abcdef");
 	memcpy(j.user, d->user, sizeof(j.user));
 	device_upload_view(d, 0, 2, &j.dev);
 	wire_writer_init(&w, 4096);
 	proto_join_encode(&w, &j, 0);
-	finish(&f[i++], PROTO_REGISTER, &w);
+	frame_finish(&f[i++], PROTO_REGISTER, &w);
 	j.dev.approver = 1;
 	wire_writer_init(&w, 4096);
 	proto_join_encode(&w, &j, 1);
-	finish(&f[i++], PROTO_LINK, &w);
+	frame_finish(&f[i++], PROTO_LINK, &w);
 	memset(&rv, 0, sizeof(rv));
 	rv.device_id = 2;
 	wire_writer_init(&w, 128);
 	proto_revoke_encode(&w, &rv);
-	finish(&f[i++], PROTO_REVOKE, &w);
+	frame_finish(&f[i++], PROTO_REVOKE, &w);
 	wire_writer_init(&w, 1024);
 	wire_put_u16(&w, 2);
 	wire_put_bytes(&w, d->opk_wire, 2 * (4 + KEY_LEN));
-	finish(&f[i++], PROTO_UPLOAD_PREKEYS, &w);
+	frame_finish(&f[i++], PROTO_UPLOAD_PREKEYS, &w);
 	memset(&ro, 0, sizeof(ro));
 	ro.kind = 1;
 	ro.key = d->spk;
 	wire_writer_init(&w, 256);
 	proto_rotate_encode(&w, &ro);
-	finish(&f[i++], PROTO_ROTATE, &w);
+	frame_finish(&f[i++], PROTO_ROTATE, &w);
 	wire_writer_init(&w, 16);
 	wire_put_u8(&w, 0);
-	finish(&f[i++], PROTO_STATUS, &w);
+	frame_finish(&f[i++], PROTO_STATUS, &w);
 	f[i - 1].len = 2;
 	wire_writer_init(&w, 64);
 	proto_user_encode(&w, "bob");
-	finish(&f[i++], PROTO_CLAIM, &w);
+	frame_finish(&f[i++], PROTO_CLAIM, &w);
 	wire_writer_init(&w, 64);
 	proto_user_encode(&w, "bob");
-	finish(&f[i++], PROTO_DEVICES, &w);
+	frame_finish(&f[i++], PROTO_DEVICES, &w);
 	assert_int_equal(i, NFRAMES);
 }
 
@@ -149,26 +130,6 @@ free_frames(struct frame f[NFRAMES])
 	}
 }
 
-/* Sends p[len] and expects an ERROR reply with code want (any code if
- * want is 0: then an OK reply is fine too, but never silence). */
-static void
-expect(struct conn *c, const uint8_t *p, size_t len, int want)
-{
-	struct reply rep;
-	int r = conn_call(c, p, len, 0, &rep);
-	uint8_t type = rep.type;
-
-	reply_free(&rep);
-	if (want != 0) {
-		if (r != want || type != PROTO_ERROR) {
-			fail_msg("%zu-byte frame: got %s, want %s", len,
-			    err_name(r), err_name(want));
-		}
-	} else if (r != 0 && type != PROTO_ERROR) {
-		fail_msg("%zu-byte frame: no reply (%s)", len, err_name(r));
-	}
-}
-
 static void
 random_frames(struct conn *c, struct rng_seeded *rs)
 {
@@ -176,23 +137,9 @@ random_frames(struct conn *c, struct rng_seeded *rs)
 	static const uint8_t types[] = { PROTO_CHALLENGE, PROTO_AUTH,
 		PROTO_REGISTER, PROTO_LINK, PROTO_REVOKE, PROTO_UPLOAD_PREKEYS,
 		PROTO_ROTATE, PROTO_STATUS, PROTO_CLAIM, PROTO_DEVICES };
-	uint8_t buf[MAX_FRAME];
-	size_t len, i, v;
 
-	for (i = 0; i < 64 + sizeof(big) / sizeof(big[0]); i++) {
-		len = i < 64 ? i : big[i - 64];
-		for (v = 0; v < 3; v++) {
-			rng_fill(&rs->rng, buf, len);
-			if (v > 0 && len >= 2) {
-				buf[0] = PROTO_VERSION;
-			}
-			if (v == 2 && len >= 2) {
-				/* Every request type in turn. */
-				buf[1] = types[i % sizeof(types)];
-			}
-			expect(c, buf, len, 0);
-		}
-	}
+	hostile_random(c, rs, types, sizeof(types), big,
+	    sizeof(big) / sizeof(big[0]));
 }
 
 /* Every proper prefix of every frame, and each with one byte more. On a
@@ -201,22 +148,7 @@ random_frames(struct conn *c, struct rng_seeded *rs)
 static void
 truncated_frames(struct conn *c, const struct frame f[NFRAMES], int authed)
 {
-	uint8_t buf[MAX_FRAME];
-	size_t i, len;
-	int unauth;
-
-	for (i = 0; i < NFRAMES; i++) {
-		unauth = !authed && f[i].type >= PROTO_REVOKE;
-		for (len = 0; len < f[i].len; len++) {
-			expect(c, f[i].p, len,
-			    unauth && len >= 2 ? ERR_UNAUTH : ERR_SHORT);
-		}
-		assert_true(f[i].len + 1 <= sizeof(buf));
-		memcpy(buf, f[i].p, f[i].len);
-		buf[f[i].len] = 0;
-		expect(c, buf, f[i].len + 1,
-		    unauth ? ERR_UNAUTH : ERR_TRAILING);
-	}
+	hostile_truncations(c, f, NFRAMES, authed, PROTO_REVOKE);
 }
 
 static void
@@ -231,15 +163,15 @@ bad_headers(struct conn *c)
 	for (i = 0; i < sizeof(versions); i++) {
 		fr[0] = versions[i];
 		fr[1] = PROTO_CHALLENGE;
-		expect(c, fr, 2, ERR_VERSION);
-		expect(c, fr, 1, ERR_VERSION);
+		hostile_expect(c, fr, 2, ERR_VERSION);
+		hostile_expect(c, fr, 1, ERR_VERSION);
 	}
 	for (i = 0; i < sizeof(types); i++) {
 		fr[0] = PROTO_VERSION;
 		fr[1] = types[i];
 		fr[2] = 0;
-		expect(c, fr, 2, ERR_TYPE);
-		expect(c, fr, 3, ERR_TYPE);
+		hostile_expect(c, fr, 2, ERR_TYPE);
+		hostile_expect(c, fr, 3, ERR_TYPE);
 	}
 }
 
@@ -326,7 +258,7 @@ unauthenticated(struct conn *c, const struct frame f[NFRAMES])
 
 	for (i = 0; i < NFRAMES; i++) {
 		if (f[i].type >= PROTO_REVOKE) {
-			expect(c, f[i].p, f[i].len, ERR_UNAUTH);
+			hostile_expect(c, f[i].p, f[i].len, ERR_UNAUTH);
 		}
 	}
 }
@@ -355,7 +287,7 @@ oversized(struct harness *h)
 	assert_true(r == ERR_TIMEOUT || r == ERR_NET);
 	conn_close(c);
 	assert_non_null(c = harness_conn(h, NULL));
-	expect(c, big, MAX_FRAME, ERR_UNAUTH);
+	hostile_expect(c, big, MAX_FRAME, ERR_UNAUTH);
 }
 
 static void

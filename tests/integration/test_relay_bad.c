@@ -14,6 +14,7 @@
 
 #include "common/mem.h"
 #include "tests/integration/client.h"
+#include "tests/integration/hostile.h"
 #include "tests/unit/helpers.h"
 
 #define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
@@ -102,26 +103,6 @@ good_loop(void *arg)
 	return NULL;
 }
 
-/* A complete, well-formed frame of each relay request type. */
-struct frame {
-	uint8_t type;
-	uint8_t *p;
-	size_t len;
-};
-
-static void
-finish(struct frame *f, uint8_t type, struct wire_writer *body)
-{
-	struct wire_writer w;
-
-	wire_writer_init(&w, 64 * 1024);
-	proto_frame_begin(&w, type);
-	wire_put_bytes(&w, body->buf, body->len);
-	wire_writer_wipe(body);
-	f->type = type;
-	assert_ok(wire_writer_finish(&w, &f->p, &f->len));
-}
-
 /* A SEND of one envelope of len bytes to user's device dev. */
 static void
 send_frame(struct frame *f, const char *user, uint32_t dev, uint8_t tag,
@@ -141,7 +122,7 @@ send_frame(struct frame *f, const char *user, uint32_t dev, uint8_t tag,
 	it.len = len;
 	wire_writer_init(&w, 64 * 1024);
 	relay_send_body(&w, &g, 1);
-	finish(f, PROTO_SEND, &w);
+	frame_finish(f, PROTO_SEND, &w);
 }
 
 static void
@@ -159,20 +140,20 @@ make_frames(const struct device *mal, const struct device *victim,
 	snprintf(ch.server_id, sizeof(ch.server_id), "sealpost-relay");
 	wire_writer_init(&w, 16);
 	wire_put_u8(&w, 0); /* replaced: CHALLENGE has no body */
-	finish(&f[i++], PROTO_CHALLENGE, &w);
+	frame_finish(&f[i++], PROTO_CHALLENGE, &w);
 	f[0].len = 2;
 	device_auth_msg(mal, &ch, &a);
 	wire_writer_init(&w, 1024);
 	proto_auth_encode(&w, &a);
-	finish(&f[i++], PROTO_AUTH, &w);
+	frame_finish(&f[i++], PROTO_AUTH, &w);
 	send_frame(&f[i++], victim->user, victim->id, 0x77, 200);
 	wire_writer_init(&w, 64);
 	proto_fetch_encode(&w, &fe);
-	finish(&f[i++], PROTO_FETCH, &w);
+	frame_finish(&f[i++], PROTO_FETCH, &w);
 	memset(id, 0x77, sizeof(id));
 	wire_writer_init(&w, 64);
 	proto_ack_encode(&w, id, 1);
-	finish(&f[i++], PROTO_ACK, &w);
+	frame_finish(&f[i++], PROTO_ACK, &w);
 	assert_int_equal(i, NFRAMES);
 }
 
@@ -186,56 +167,15 @@ free_frames(struct frame *f, size_t n)
 	}
 }
 
-/* Sends p[len] and expects an ERROR reply with code want (any code if
- * want is 0: then an OK reply is fine too, but never silence; any ERROR
- * if want is 1). */
-static void
-expect(struct conn *c, const uint8_t *p, size_t len, int want)
-{
-	struct reply rep;
-	int r = conn_call(c, p, len, 0, &rep);
-	uint8_t type = rep.type;
-
-	reply_free(&rep);
-	if (want == 1) {
-		if (type != PROTO_ERROR) {
-			fail_msg("%zu-byte frame: got %s, want an ERROR", len,
-			    err_name(r));
-		}
-	} else if (want != 0) {
-		if (r != want || type != PROTO_ERROR) {
-			fail_msg("%zu-byte frame (type 0x%02x): got %s, want "
-				 "%s",
-			    len, len > 1 ? p[1] : 0, err_name(r),
-			    err_name(want));
-		}
-	} else if (r != 0 && type != PROTO_ERROR) {
-		fail_msg("%zu-byte frame: no reply (%s)", len, err_name(r));
-	}
-}
-
 static void
 random_frames(struct conn *c, struct rng_seeded *rs)
 {
 	static const size_t big[] = { 100, 255, 256, 1000, 4000, MAX_FRAME };
 	static const uint8_t types[] = { PROTO_CHALLENGE, PROTO_AUTH,
 		PROTO_SEND, PROTO_FETCH, PROTO_ACK, PROTO_CLAIM };
-	uint8_t buf[MAX_FRAME];
-	size_t len, i, v;
 
-	for (i = 0; i < 64 + sizeof(big) / sizeof(big[0]); i++) {
-		len = i < 64 ? i : big[i - 64];
-		for (v = 0; v < 3; v++) {
-			rng_fill(&rs->rng, buf, len);
-			if (v > 0 && len >= 2) {
-				buf[0] = PROTO_VERSION;
-			}
-			if (v == 2 && len >= 2) {
-				buf[1] = types[i % sizeof(types)];
-			}
-			expect(c, buf, len, 0);
-		}
-	}
+	hostile_random(c, rs, types, sizeof(types), big,
+	    sizeof(big) / sizeof(big[0]));
 }
 
 /* Every proper prefix of every frame, and each with one byte more. On a
@@ -244,22 +184,7 @@ random_frames(struct conn *c, struct rng_seeded *rs)
 static void
 truncated_frames(struct conn *c, const struct frame f[NFRAMES], int authed)
 {
-	uint8_t buf[MAX_FRAME];
-	size_t i, len;
-	int unauth;
-
-	for (i = 0; i < NFRAMES; i++) {
-		unauth = !authed && f[i].type >= PROTO_SEND;
-		for (len = 0; len < f[i].len; len++) {
-			expect(c, f[i].p, len,
-			    unauth && len >= 2 ? ERR_UNAUTH : ERR_SHORT);
-		}
-		assert_true(f[i].len + 1 <= sizeof(buf));
-		memcpy(buf, f[i].p, f[i].len);
-		buf[f[i].len] = 0;
-		expect(c, buf, f[i].len + 1,
-		    unauth ? ERR_UNAUTH : ERR_TRAILING);
-	}
+	hostile_truncations(c, f, NFRAMES, authed, PROTO_SEND);
 }
 
 /* Bad versions, unknown types, and every request type of the key
@@ -278,15 +203,15 @@ bad_headers(struct conn *c)
 	for (i = 0; i < sizeof(versions); i++) {
 		fr[0] = versions[i];
 		fr[1] = PROTO_SEND;
-		expect(c, fr, 2, ERR_VERSION);
-		expect(c, fr, 1, ERR_VERSION);
+		hostile_expect(c, fr, 2, ERR_VERSION);
+		hostile_expect(c, fr, 1, ERR_VERSION);
 	}
 	memset(fr, 0, sizeof(fr));
 	for (i = 0; i < sizeof(types); i++) {
 		fr[0] = PROTO_VERSION;
 		fr[1] = types[i];
-		expect(c, fr, 2, ERR_TYPE);
-		expect(c, fr, sizeof(fr), ERR_TYPE);
+		hostile_expect(c, fr, 2, ERR_TYPE);
+		hostile_expect(c, fr, sizeof(fr), ERR_TYPE);
 	}
 }
 
@@ -371,7 +296,7 @@ oversized(struct harness *h, struct conn *ca, const struct device *mal,
 
 	send_frame(&f[0], victim->user, victim->id, 0x01, MAX_ENV + 1);
 	send_frame(&f[1], victim->user, victim->id, 0x02, MAX_ENV);
-	expect(ca, f[0].p, f[0].len, ERR_TOO_LONG);
+	hostile_expect(ca, f[0].p, f[0].len, ERR_TOO_LONG);
 	assert_ok(conn_call(ca, f[1].p, f[1].len, PROTO_SEND, &rep));
 	reply_free(&rep);
 	free_frames(f, 2);
@@ -389,9 +314,9 @@ oversized(struct harness *h, struct conn *ca, const struct device *mal,
 	assert_true(r == ERR_TIMEOUT || r == ERR_NET);
 	conn_close(c);
 	assert_non_null(c = harness_relay_conn(h, NULL));
-	expect(c, big, MAX_FRAME, ERR_UNAUTH);
+	hostile_expect(c, big, MAX_FRAME, ERR_UNAUTH);
 	assert_ok(device_auth(mal, c));
-	expect(c, big, MAX_FRAME, 1);
+	hostile_expect(c, big, MAX_FRAME, 1);
 }
 
 /* Acks of entries in another device's queue, and of unknown ids. */
@@ -455,7 +380,7 @@ unauthenticated(struct conn *c, const struct frame f[NFRAMES])
 
 	for (i = 0; i < NFRAMES; i++) {
 		if (f[i].type >= PROTO_SEND) {
-			expect(c, f[i].p, f[i].len, ERR_UNAUTH);
+			hostile_expect(c, f[i].p, f[i].len, ERR_UNAUTH);
 		}
 	}
 }
@@ -515,7 +440,7 @@ test_hostile_input(void **state)
 	bad_headers(cu);
 	bad_headers(ca);
 	unauthenticated(cu, f);
-	expect(ca, f[2].p, f[2].len, 0); /* the well-formed SEND */
+	hostile_expect(ca, f[2].p, f[2].len, 0); /* the well-formed SEND */
 	bad_values(ca, victim[0]);
 	oversized(h, ca, mal[0], victim[0]);
 	foreign_acks(ca, cv);
