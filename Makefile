@@ -253,7 +253,7 @@ format:
 	$(Q)files=$$(find $(FORMAT_DIRS) -name '*.[ch]' 2>/dev/null | sort); \
 	if [ -n "$$files" ]; then $(CLANG_FORMAT) -i $$files; fi
 
-install:
+install: $(PROGRAMS)
 	install -d '$(DESTDIR)$(DOCDIR)'
 	install -m 0644 LICENSE $(wildcard README.md docs/*.md) \
 		'$(DESTDIR)$(DOCDIR)/'
