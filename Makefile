@@ -11,6 +11,13 @@ CLANG_FORMAT ?= clang-format
 
 DOCDIR := $(PREFIX)/share/doc/sealpost
 BINDIR := $(PREFIX)/bin
+MAN8DIR := $(PREFIX)/share/man/man8
+UNITDIR := $(PREFIX)/lib/systemd/system
+SYSUSERSDIR := $(PREFIX)/lib/sysusers.d
+EXAMPLEDIR := $(DOCDIR)/examples
+MANPAGES := $(wildcard packaging/man/*.8)
+UNITS := $(wildcard packaging/systemd/*.service)
+EXAMPLES := $(wildcard packaging/examples/*.conf)
 
 
 # ---------------------------------------------------------------------------
@@ -173,6 +180,8 @@ ifneq ($(INTEROP_TEST_SRCS),)
 TEST_SUITES += $(BUILD)/tests/interop
 endif
 TEST_SUITES += 'sh tests/fuzz/replay.sh $(BUILD)/tests/fuzz tests/fuzz/corpus'
+TEST_SUITES += 'sh tests/install/check-docs.sh'
+TEST_SUITES += 'sh tests/install/check-install.sh'
 ifneq ($(INTEG_TEST_SRCS),)
 TEST_SUITES += $(BUILD)/tests/integration
 endif
@@ -210,7 +219,8 @@ deps:
 # Build in a fresh make so pkg-config runs only after deps installed things.
 test: deps
 	$(Q)$(MAKE) --no-print-directory all
-	$(Q)SEALPOST_BIN=$(BUILD)/bin sh tests/run.sh $(TEST_SUITES)
+	$(Q)SEALPOST_BIN=$(BUILD)/bin MAKE='$(MAKE) BUILD=$(BUILD)' \
+		sh tests/run.sh $(TEST_SUITES)
 
 # Rewrite the committed vector files from the generator (then review the
 # diff: a change to the protocol must show up there).
@@ -261,8 +271,24 @@ ifneq ($(strip $(BINS)),)
 	install -d '$(DESTDIR)$(BINDIR)'
 	install -m 0755 $(BINS) '$(DESTDIR)$(BINDIR)/'
 endif
+	install -d '$(DESTDIR)$(MAN8DIR)' '$(DESTDIR)$(UNITDIR)' \
+		'$(DESTDIR)$(EXAMPLEDIR)' '$(DESTDIR)$(SYSUSERSDIR)'
+	install -m 0644 $(MANPAGES) '$(DESTDIR)$(MAN8DIR)/'
+	install -m 0644 $(EXAMPLES) '$(DESTDIR)$(EXAMPLEDIR)/'
+	install -m 0644 packaging/sysusers/sealpost.conf \
+		'$(DESTDIR)$(SYSUSERSDIR)/sealpost.conf'
+	$(Q)set -e; for u in $(UNITS); do \
+		sed 's|@BINDIR@|$(BINDIR)|g' $$u \
+			>'$(DESTDIR)$(UNITDIR)'/$${u##*/}; \
+		chmod 0644 '$(DESTDIR)$(UNITDIR)'/$${u##*/}; \
+	done
 
 uninstall:
+	rm -f $(foreach f,$(MANPAGES),'$(DESTDIR)$(MAN8DIR)/$(notdir $(f))')
+	rm -f $(foreach f,$(UNITS),'$(DESTDIR)$(UNITDIR)/$(notdir $(f))')
+	rm -f $(foreach f,$(EXAMPLES),'$(DESTDIR)$(EXAMPLEDIR)/$(notdir $(f))')
+	rm -f '$(DESTDIR)$(SYSUSERSDIR)/sealpost.conf'
+	-rmdir '$(DESTDIR)$(EXAMPLEDIR)' 2>/dev/null || true
 	rm -f $(foreach f,LICENSE $(wildcard README.md docs/*.md), \
 		'$(DESTDIR)$(DOCDIR)/$(notdir $(f))')
 	-rmdir '$(DESTDIR)$(DOCDIR)' 2>/dev/null || true
