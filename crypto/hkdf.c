@@ -39,7 +39,7 @@ hkdf_expand(uint8_t *out, size_t out_len,
     const uint8_t prk[static HKDF_HASH_LEN], const uint8_t *info,
     size_t info_len)
 {
-	crypto_auth_hmacsha256_state st;
+	crypto_auth_hmacsha256_state base, st;
 	uint8_t t[HKDF_HASH_LEN];
 	uint8_t counter;
 	size_t off, take;
@@ -50,8 +50,10 @@ hkdf_expand(uint8_t *out, size_t out_len,
 		}
 		return ERR_ARG;
 	}
+	/* The keyed state is the same for every block: key it once. */
+	crypto_auth_hmacsha256_init(&base, prk, HKDF_HASH_LEN);
 	for (off = 0, counter = 1; off < out_len; counter++) {
-		crypto_auth_hmacsha256_init(&st, prk, HKDF_HASH_LEN);
+		st = base;
 		if (off > 0) {
 			crypto_auth_hmacsha256_update(&st, t, sizeof(t));
 		}
@@ -64,6 +66,7 @@ hkdf_expand(uint8_t *out, size_t out_len,
 		memcpy(out + off, t, take);
 		off += take;
 	}
+	sodium_memzero(&base, sizeof(base));
 	sodium_memzero(&st, sizeof(st));
 	sodium_memzero(t, sizeof(t));
 	return 0;

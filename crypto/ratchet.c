@@ -108,9 +108,18 @@ void
 ratchet_kdf_ck(uint8_t ck[static KEY_LEN], uint8_t mk[static KEY_LEN])
 {
 	static const uint8_t one = 0x01, two = 0x02;
+	crypto_auth_hmacsha256_state base, st;
 
-	hmac_sha256(mk, ck, KEY_LEN, &one, 1);
-	hmac_sha256(ck, ck, KEY_LEN, &two, 1);
+	/* Both HMACs use the key CK: key the state once. */
+	crypto_auth_hmacsha256_init(&base, ck, KEY_LEN);
+	st = base;
+	crypto_auth_hmacsha256_update(&st, &one, 1);
+	crypto_auth_hmacsha256_final(&st, mk);
+	st = base;
+	crypto_auth_hmacsha256_update(&st, &two, 1);
+	crypto_auth_hmacsha256_final(&st, ck);
+	sodium_memzero(&base, sizeof(base));
+	sodium_memzero(&st, sizeof(st));
 }
 
 int
