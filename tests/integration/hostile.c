@@ -107,3 +107,22 @@ hostile_truncations(struct conn *c, const struct frame *f, size_t n,
 		free(buf);
 	}
 }
+
+void
+hostile_survived(struct daemon *d)
+{
+	char body[64];
+	int status = 0;
+
+	assert_true(daemon_alive(d));
+	assert_int_equal(client_http_get(d->http_port, "/healthz", &status,
+			     body, sizeof(body)),
+	    0);
+	assert_int_equal(status, 200);
+	assert_string_equal(body, "ok\n");
+	assert_int_equal(client_http_get(d->http_port, "/metrics", &status,
+			     NULL, 0),
+	    0);
+	assert_int_equal(status, 200);
+	assert_int_equal(daemon_stop(d, 0), 0);
+}

@@ -41,4 +41,8 @@ void hostile_random(struct conn *c, struct rng_seeded *rs,
 void hostile_truncations(struct conn *c, const struct frame *f, size_t n,
     int authed, uint8_t first_authed);
 
+/* After the abuse: d is alive, /healthz answers 200 "ok", /metrics 200,
+ * and it exits 0 on SIGTERM. */
+void hostile_survived(struct daemon *d);
+
 #endif
