@@ -306,6 +306,11 @@ WUR int harness_new(struct harness **out) NONNULL(1);
  * NULL is a no-op (0). */
 int harness_free(struct harness *h);
 
+/* A connection to url owned by h (closed by harness_free); NULL on
+ * failure (logged). */
+struct conn *harness_conn_to(struct harness *h, const char *url,
+    const struct conn_opts *opts) NONNULL(1, 2);
+
 /* A connection to the key server's first listener, owned by h; NULL on
  * failure (printed). opts may be NULL. */
 struct conn *harness_conn(struct harness *h, const struct conn_opts *opts)

@@ -487,7 +487,8 @@ harness_free(struct harness *h)
 }
 
 struct conn *
-harness_conn(struct harness *h, const struct conn_opts *opts)
+harness_conn_to(struct harness *h, const char *url,
+    const struct conn_opts *opts)
 {
 	struct conn *c;
 	int r;
@@ -495,13 +496,19 @@ harness_conn(struct harness *h, const struct conn_opts *opts)
 	if (h->nconns == HARNESS_MAX || (c = calloc(1, sizeof(*c))) == NULL) {
 		return NULL;
 	}
-	if ((r = conn_open(c, h->ks.url, opts)) != 0) {
-		fprintf(stderr, "connect %s: %s\n", h->ks.url, err_name(r));
+	if ((r = conn_open(c, url, opts)) != 0) {
+		fprintf(stderr, "connect %s: %s\n", url, err_name(r));
 		free(c);
 		return NULL;
 	}
 	h->conns[h->nconns++] = c;
 	return c;
+}
+
+struct conn *
+harness_conn(struct harness *h, const struct conn_opts *opts)
+{
+	return harness_conn_to(h, h->ks.url, opts);
 }
 
 struct device *

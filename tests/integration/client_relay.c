@@ -73,19 +73,7 @@ harness_relay_db(const struct harness *h, char *out, size_t cap)
 struct conn *
 harness_relay_conn(struct harness *h, const struct conn_opts *opts)
 {
-	struct conn *c;
-	int r;
-
-	if (h->nconns == HARNESS_MAX || (c = calloc(1, sizeof(*c))) == NULL) {
-		return NULL;
-	}
-	if ((r = conn_open(c, h->relay.url, opts)) != 0) {
-		fprintf(stderr, "connect %s: %s\n", h->relay.url, err_name(r));
-		free(c);
-		return NULL;
-	}
-	h->conns[h->nconns++] = c;
-	return c;
+	return harness_conn_to(h, h->relay.url, opts);
 }
 
 struct conn *
