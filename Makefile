@@ -78,6 +78,13 @@ PYTHON := /usr/bin/python3
 SERVICE_CFLAGS = $(call pkg,SERVICE_CFLAGS,--cflags sqlite3 inih)
 SERVICE_PKG_LIBS = $(call pkg,SERVICE_PKG_LIBS,--libs sqlite3 inih)
 SERVICE_LIBS = $(SERVICE_PKG_LIBS) -lnng -lpthread
+# The client also needs jansson (--json), libedit (chat) and mbed TLS, which
+# nng uses underneath and the client drives directly to pin certificates;
+# Debian's libmbedtls-dev ships no pkg-config file.
+EDIT_CFLAGS = $(call pkg,EDIT_CFLAGS,--cflags libedit)
+EDIT_LIBS = $(call pkg,EDIT_LIBS,--libs libedit)
+MBEDTLS_LIBS := -lmbedtls -lmbedx509 -lmbedcrypto
+CLI_LIBS = $(JANSSON_LIBS) $(EDIT_LIBS) $(MBEDTLS_LIBS)
 
 override CFLAGS += -std=c11 -D_POSIX_C_SOURCE=200809L -I. $(WARN_CFLAGS) \
 	$(HARDEN_CFLAGS)
@@ -118,6 +125,12 @@ SERVICE_OBJS := $(call obj,$(SERVICE_SRCS))
 KD_OBJS := $(call obj,$(KD_SRCS))
 RELAY_OBJS := $(call obj,$(RELAY_SRCS))
 CLI_OBJS := $(call obj,$(CLI_SRCS))
+# `sealpost selftest` carries the published vectors: a C file generated
+# from tests/vectors/*.json at build time, so the two never drift apart.
+EMBED_VECTORS := $(wildcard scripts/embed-vectors.sh)
+VECTOR_JSON := $(sort $(wildcard tests/vectors/*.json))
+CLI_GEN_SRC := $(if $(EMBED_VECTORS),$(BUILD)/gen/cli_vectors.c)
+CLI_OBJS += $(CLI_GEN_SRC:.c=.o)
 TEST_HELPER_OBJS := $(call obj,$(TEST_HELPER_SRCS))
 LIBCOMMON := $(BUILD)/libspcommon.a
 LIBCRYPTO := $(BUILD)/libspcrypto.a
@@ -135,8 +148,9 @@ TEST_LIBS := $(LIBCLI) $(LIBRELAY) $(LIBKD) $(LIBSERVICE) $(LIBS_SP)
 # only) and verifies signatures with crypto/keys; nothing else of crypto/.
 KEYSERVER := $(BUILD)/bin/sealpost-keyserver
 RELAY := $(BUILD)/bin/sealpost-relay
+CLIENT := $(BUILD)/bin/sealpost
 PROGRAMS := $(if $(KD_MAIN_SRCS),$(KEYSERVER)) \
-	$(if $(RELAY_MAIN_SRCS),$(RELAY))
+	$(if $(RELAY_MAIN_SRCS),$(RELAY)) $(if $(CLI_MAIN_SRCS),$(CLIENT))
 BINS = $(PROGRAMS)
 
 INTEROP_HELPER_OBJS := $(call obj,$(INTEROP_HELPER_SRCS))
@@ -323,7 +337,7 @@ $(BUILD)/client-cli/%.o: client-cli/%.c $(BUILD)/.flags
 	@mkdir -p $(@D)
 	$(msg) CC $<
 	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $(SODIUM_CFLAGS) $(SERVICE_CFLAGS) \
-		-MMD -MP -c -o $@ $<
+		$(JANSSON_CFLAGS) $(EDIT_CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BUILD)/relay/%.o: relay/%.c $(BUILD)/.flags
 	@mkdir -p $(@D)
@@ -343,6 +357,15 @@ $(BUILD)/service/%.o: service/%.c $(BUILD)/.flags
 	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) $(SODIUM_CFLAGS) $(SERVICE_CFLAGS) \
 		-MMD -MP -c -o $@ $<
 
+$(BUILD)/gen/cli_vectors.c: $(EMBED_VECTORS) $(VECTOR_JSON)
+	@mkdir -p $(@D)
+	$(msg) GEN $@
+	$(Q)sh $(EMBED_VECTORS) $@ $(VECTOR_JSON)
+
+$(BUILD)/gen/%.o: $(BUILD)/gen/%.c $(BUILD)/.flags
+	$(msg) CC $<
+	$(Q)$(CC) $(CFLAGS) $(CPPFLAGS) -MMD -MP -c -o $@ $<
+
 $(LIBCOMMON): $(COMMON_OBJS)
 $(LIBCRYPTO): $(CRYPTO_OBJS)
 $(LIBSERVICE): $(SERVICE_OBJS)
@@ -358,13 +381,14 @@ $(BUILD)/tests/unit/test_%: $(BUILD)/tests/unit/test_%.o $(TEST_HELPER_OBJS) \
 		$(TEST_LIBS)
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(TEST_LIBS) \
-		$(SODIUM_LIBS) $(SERVICE_LIBS) $(CMOCKA_LIBS) $(LDLIBS)
+		$(SODIUM_LIBS) $(SERVICE_LIBS) $(CLI_LIBS) $(CMOCKA_LIBS) \
+		$(LDLIBS)
 
 $(BUILD)/bench/bench_%: $(BUILD)/bench/bench_%.o $(INTEG_CLIENT_OBJS) \
 		$(TEST_LIBS) $(PROGRAMS)
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(TEST_LIBS) \
-		$(SODIUM_LIBS) $(SERVICE_LIBS) $(LDLIBS)
+		$(SODIUM_LIBS) $(SERVICE_LIBS) $(CLI_LIBS) $(LDLIBS)
 
 $(KEYSERVER): $(call obj,$(KD_MAIN_SRCS)) $(LIBKD) $(LIBSERVICE) $(LIBS_SP)
 	@mkdir -p $(@D)
@@ -379,6 +403,14 @@ $(RELAY): $(call obj,$(RELAY_MAIN_SRCS)) $(LIBRELAY) $(LIBKD) $(LIBSERVICE) \
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBRELAY) \
 		$(LIBKD) $(LIBSERVICE) $(LIBS_SP) $(SODIUM_LIBS) $(SERVICE_LIBS) \
 		$(LDLIBS)
+
+# The client: crypto/ and the client store; never the daemons' code.
+$(CLIENT): $(call obj,$(CLI_MAIN_SRCS)) $(LIBCLI) $(LIBSERVICE) $(LIBS_SP)
+	@mkdir -p $(@D)
+	$(msg) LD $@
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBCLI) \
+		$(LIBSERVICE) $(LIBS_SP) $(SODIUM_LIBS) $(SERVICE_LIBS) \
+		$(CLI_LIBS) $(LDLIBS)
 
 # Fuzz targets with a plain main() that replays their seed corpus.
 $(BUILD)/tests/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o \
@@ -416,7 +448,8 @@ $(BUILD)/tests/integration/test_%: $(BUILD)/tests/integration/test_%.o \
 		$(INTEG_HELPER_OBJS) $(TEST_LIBS) $(PROGRAMS)
 	$(msg) LD $@
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(TEST_LIBS) \
-		$(SODIUM_LIBS) $(SERVICE_LIBS) $(CMOCKA_LIBS) $(LDLIBS)
+		$(SODIUM_LIBS) $(SERVICE_LIBS) $(CLI_LIBS) $(CMOCKA_LIBS) \
+		$(LDLIBS)
 
 # Interop tests and reference benchmarks: the reference libraries, after
 # libsodium (see REF_LIBS). libsignal-protocol-c exports internal names

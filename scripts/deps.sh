@@ -5,7 +5,7 @@
 # This is the one list of required packages: append new ones here.
 
 PACKAGES="pkg-config libsodium-dev libcmocka-dev libjansson-dev
-libnng-dev libsqlite3-dev libinih-dev openssl
+libnng-dev libmbedtls-dev libsqlite3-dev libinih-dev libedit-dev openssl
 python3 python3-cryptography
 libsignal-protocol-c-dev libolm-dev libssl-dev"
 
