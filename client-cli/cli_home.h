@@ -2,7 +2,7 @@
 /* Copyright (c) 2026 The Sealpost developers */
 /* The client's home directory and its storage key: a random key in a 0600
  * file, or one derived from a passphrase with Argon2id.
- * docs/CLIENT-STATE.md is the specification of both files. */
+ * docs/PROTOCOL.md section 13 is the specification of both files. */
 #ifndef SEALPOST_CLI_HOME_H
 #define SEALPOST_CLI_HOME_H
 

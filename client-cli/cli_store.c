@@ -17,7 +17,7 @@
 #define WIPE(a) sodium_memzero((a), sizeof(a))
 
 /*
- * Schema, version 1 (docs/CLIENT-STATE.md is the reference; keep both in
+ * Schema (docs/PROTOCOL.md section 13 is the reference; keep both in
  * step). Columns named secret, state, envelope, body and meta's
  * key_check value are sealed values; everything else is plain.
  */
@@ -93,6 +93,32 @@ static const struct db_migration migrations[] = {
 	    " body BLOB NOT NULL);"
 	    "CREATE INDEX messages_peer ON messages(peer_user, time_ms);"
 	    "CREATE INDEX messages_time ON messages(time_ms);" },
+	/* Version 2: several sessions per peer device (one active), outbox
+	 * entries grouped by the message they carry, and messages that
+	 * were stored but not yet displayed. */
+	{ 2,
+	    "ALTER TABLE sessions RENAME TO sessions_v1;"
+	    "CREATE TABLE sessions ("
+	    " sid INTEGER PRIMARY KEY,"
+	    " user TEXT NOT NULL,"
+	    " device INTEGER NOT NULL,"
+	    " active INTEGER NOT NULL CHECK (active IN (0, 1)),"
+	    " state BLOB NOT NULL,"
+	    " pending BLOB,"
+	    " updated_ms INTEGER NOT NULL);"
+	    "CREATE UNIQUE INDEX sessions_active ON sessions(user, device)"
+	    " WHERE active = 1;"
+	    "CREATE INDEX sessions_peer ON sessions(user, device, sid);"
+	    "INSERT INTO sessions (user, device, active, state, pending,"
+	    " updated_ms) SELECT user, device, 1, state, pending, updated_ms"
+	    " FROM sessions_v1 ORDER BY user, device;"
+	    "DROP TABLE sessions_v1;"
+	    "ALTER TABLE outbox ADD COLUMN msg_id BLOB"
+	    " CHECK (msg_id IS NULL OR length(msg_id) = 16);"
+	    "CREATE INDEX outbox_msg ON outbox(msg_id, created_ms);"
+	    "ALTER TABLE messages ADD COLUMN shown INTEGER NOT NULL"
+	    " DEFAULT 1 CHECK (shown IN (0, 1));"
+	    "CREATE INDEX messages_unshown ON messages(seq) WHERE shown = 0;" },
 };
 
 void

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) 2026 The Sealpost developers */
 /* The client's local state: one SQLite file whose secret columns are
- * sealed with the storage key. docs/CLIENT-STATE.md is the specification
- * (schema, sealed value format, associated data). */
+ * sealed with the storage key. docs/PROTOCOL.md section 13 is the
+ * specification (schema, sealed value format, associated data). */
 #ifndef SEALPOST_CLI_STORE_H
 #define SEALPOST_CLI_STORE_H
 
@@ -27,6 +27,9 @@
 #define CLI_MSG_ID_LEN 16
 #define CLI_MAX_BODY (1U << 21)      /* message body bytes */
 #define CLI_MAX_ENVELOPE (1U << 22)  /* outbox envelope bytes */
+/* Sessions kept per peer device: the active one and older ones that may
+ * still decrypt late messages (docs/PROTOCOL.md, client sessions). */
+#define CLI_MAX_SESSIONS 5
 
 /*
  * Threading: a store is used by one thread at a time (it wraps one struct
@@ -82,10 +85,12 @@ enum cli_outbox_state {
 	CLI_OUTBOX_SENT = 1,
 };
 
-/* An outbox entry. envelope is heap memory owned by the struct after a
- * get: release with cli_outbox_wipe. */
+/* An outbox entry: one envelope of an outgoing message (msg_id) for one
+ * device. envelope is heap memory owned by the struct after a get:
+ * release with cli_outbox_wipe. */
 struct cli_outbox {
 	uint8_t id[PROTO_ID_LEN];
+	uint8_t msg_id[CLI_MSG_ID_LEN];
 	char user[CLI_MAX_USER + 1];
 	uint32_t device;
 	uint8_t *envelope;
@@ -100,7 +105,9 @@ enum cli_direction {
 };
 
 /* A message. body (plaintext) is heap memory owned by the struct after a
- * get: release with cli_message_wipe, which wipes it. */
+ * get: release with cli_message_wipe, which wipes it. shown is 0 for a
+ * message that was stored but not yet displayed; seq is the insertion
+ * order (set by get and the walks, ignored by put). */
 struct cli_message {
 	uint8_t id[CLI_MSG_ID_LEN];
 	char peer_user[CLI_MAX_USER + 1];
@@ -109,6 +116,8 @@ struct cli_message {
 	int64_t time_ms;
 	uint8_t *body;
 	size_t body_len;
+	int shown;
+	int64_t seq;
 };
 
 /*
@@ -238,11 +247,18 @@ WUR int cli_store_contact_device_delete(struct cli_store *s,
 /*
  * Sessions, by peer (user, device): the ratchet state (encoded, sealed)
  * and, while the session is still a pending prekey session (no reply
- * seen), the X3DH header its messages carry. put inserts or replaces;
- * pending NULL marks it established. get: 0 or ERR_NOT_FOUND, ERR_AUTH,
- * ratchet_decode's errors; *out NULL on failure; *is_pending is 1 and
- * *pending filled if pending was stored (pending may be NULL to ignore).
- * delete: 0 or ERR_NOT_FOUND; a key deletion (see cli_store_opk_delete).
+ * seen), the X3DH header its messages carry. A peer device may have
+ * several sessions (a new one starts when either side initiates again):
+ * one is active, the one messages are sent on; the others are kept, at
+ * most CLI_MAX_SESSIONS in all, newest first, to decrypt late messages.
+ * Each has a sid, unique in the store.
+ *
+ * put updates the active session (inserting it as active if the device
+ * has none); pending NULL marks it established. get reads the active
+ * one: 0 or ERR_NOT_FOUND, ERR_AUTH, ratchet_decode's errors; *out NULL
+ * on failure; *is_pending is 1 and *pending filled if pending was stored
+ * (pending may be NULL to ignore). delete removes every session of the
+ * device: 0 or ERR_NOT_FOUND; a key deletion (see cli_store_opk_delete).
  * devices lists the peer devices with a session, as contact_devices.
  */
 WUR int cli_store_session_put(struct cli_store *s, const char *user,
@@ -256,6 +272,33 @@ WUR int cli_store_session_delete(struct cli_store *s, const char *user,
 WUR int cli_store_session_devices(struct cli_store *s, const char *user,
     uint32_t *out, size_t cap, size_t *n) NONNULL(1, 2, 5);
 
+/*
+ * new inserts a session as the device's active one; the previous active
+ * session stays as an older one, and the oldest beyond CLI_MAX_SESSIONS
+ * are deleted (a key deletion). *sid (may be NULL) gets its sid.
+ * list fills sids[0..cap) with the device's sessions, the active one
+ * first, then the others newest first; *n gets their number (may exceed
+ * cap). load and save read and update one session by sid (ERR_NOT_FOUND
+ * if it is not one of the device's); load sets *active. activate makes sid
+ * the active session. Errors as above.
+ */
+WUR int cli_store_session_new(struct cli_store *s, const char *user,
+    uint32_t device, const struct ratchet_session *rs,
+    const struct x3dh_header *pending, int64_t now_ms, int64_t *sid)
+    NONNULL(1, 2, 4);
+WUR int cli_store_session_list(struct cli_store *s, const char *user,
+    uint32_t device, int64_t *sids, size_t cap, size_t *n)
+    NONNULL(1, 2, 6);
+WUR int cli_store_session_load(struct cli_store *s, const char *user,
+    uint32_t device, int64_t sid, struct ratchet_session **out,
+    int *is_pending, struct x3dh_header *pending, int *active)
+    NONNULL(1, 2, 5, 6);
+WUR int cli_store_session_save(struct cli_store *s, const char *user,
+    uint32_t device, int64_t sid, const struct ratchet_session *rs,
+    const struct x3dh_header *pending, int64_t now_ms) NONNULL(1, 2, 5);
+WUR int cli_store_session_activate(struct cli_store *s, const char *user,
+    uint32_t device, int64_t sid) NONNULL(1, 2);
+
 /* The relay queue chain of a device (user, device) this client reads.
  * get: 0 or ERR_NOT_FOUND (nothing seen yet: seq 0, head all zero). put
  * inserts or replaces. */
@@ -265,13 +308,16 @@ WUR int cli_store_chain_put(struct cli_store *s, const char *user,
     uint32_t device, const struct cli_chain *c) NONNULL(1, 2, 4);
 
 /*
- * The outbox of sealed envelopes (each sealed again at rest). put: e's
- * state and every field as given; ERR_EXISTS for a known id; ERR_ARG for
- * an empty or over-CLI_MAX_ENVELOPE envelope. get: 0, ERR_NOT_FOUND,
- * ERR_AUTH, ERR_NOMEM; on success e->envelope is the caller's (free with
- * cli_outbox_wipe). mark_sent, delete: 0 or ERR_NOT_FOUND. queued fills
- * ids[0..cap) with the queued entries, oldest first, and *n with their
- * number (may exceed cap).
+ * The outbox of sealed envelopes (each sealed again at rest), grouped by
+ * the outgoing message they carry (msg_id): the envelopes of one message
+ * go to the relay together. put: e's state and every field as given;
+ * ERR_EXISTS for a known id; ERR_ARG for an empty or over-CLI_MAX_ENVELOPE
+ * envelope. get: 0, ERR_NOT_FOUND, ERR_AUTH, ERR_NOMEM; on success
+ * e->envelope is the caller's (free with cli_outbox_wipe). mark_sent,
+ * delete: 0 or ERR_NOT_FOUND. queued fills ids[0..cap) with the queued
+ * entries, oldest first, and *n with their number (may exceed cap).
+ * queued_msgs does the same for the messages with a queued entry, oldest
+ * first; of_msg for the entries (queued or sent) of one message.
  */
 WUR int cli_store_outbox_put(struct cli_store *s, const struct cli_outbox *e)
     NONNULL(1, 2);
@@ -284,6 +330,12 @@ WUR int cli_store_outbox_delete(struct cli_store *s,
     const uint8_t id[static PROTO_ID_LEN]) NONNULL(1, 2);
 WUR int cli_store_outbox_queued(struct cli_store *s,
     uint8_t (*ids)[PROTO_ID_LEN], size_t cap, size_t *n) NONNULL(1, 4);
+WUR int cli_store_outbox_queued_msgs(struct cli_store *s,
+    uint8_t (*msg_ids)[CLI_MSG_ID_LEN], size_t cap, size_t *n)
+    NONNULL(1, 4);
+WUR int cli_store_outbox_of_msg(struct cli_store *s,
+    const uint8_t msg_id[static CLI_MSG_ID_LEN],
+    uint8_t (*ids)[PROTO_ID_LEN], size_t cap, size_t *n) NONNULL(1, 2, 5);
 /* Frees e->envelope and zeroes e. */
 void cli_outbox_wipe(struct cli_outbox *e) NONNULL(1);
 
@@ -307,6 +359,32 @@ WUR int cli_store_msg_foreach(struct cli_store *s, const char *peer_user,
     NONNULL(1, 3);
 /* Wipes and frees m->body and zeroes m. */
 void cli_message_wipe(struct cli_message *m) NONNULL(1);
+
+/*
+ * unshown walks the messages not yet displayed (shown 0), in insertion
+ * order (m->seq), as foreach does. shown_upto marks every message up to
+ * and including seq as displayed. recent walks the last limit messages
+ * with peer_user (all peers if NULL) in time order, as foreach does.
+ */
+WUR int cli_store_msg_unshown(struct cli_store *s,
+    int (*f)(const struct cli_message *m, void *arg), void *arg)
+    NONNULL(1, 2);
+WUR int cli_store_msg_shown_upto(struct cli_store *s, int64_t seq)
+    NONNULL(1);
+WUR int cli_store_msg_recent(struct cli_store *s, const char *peer_user,
+    size_t limit, int (*f)(const struct cli_message *m, void *arg),
+    void *arg) NONNULL(1, 4);
+
+/* What cli_store_count counts. */
+enum cli_count {
+	CLI_COUNT_MESSAGES = 0,	 /* messages stored */
+	CLI_COUNT_QUEUED = 1,	 /* outbox entries not yet sent */
+	CLI_COUNT_UNSHOWN = 2,	 /* messages not yet displayed */
+};
+
+/* *n gets the number of rows of kind what. 0, ERR_ARG or ERR_DB. */
+WUR int cli_store_count(struct cli_store *s, enum cli_count what,
+    uint64_t *n) NONNULL(1, 3);
 
 /* Fills id with random bytes from the store's rng. */
 void cli_store_new_id(struct cli_store *s, uint8_t id[static 16])

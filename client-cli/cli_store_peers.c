@@ -269,44 +269,6 @@ bind_pending(sqlite3_stmt *st, int i, const struct x3dh_header *pending)
 	return 0;
 }
 
-int
-cli_store_session_put(struct cli_store *s, const char *user,
-    uint32_t device, const struct ratchet_session *rs,
-    const struct x3dh_header *pending, int64_t now_ms)
-{
-	struct wire_writer ad;
-	sqlite3_stmt *st = NULL;
-	uint8_t *blob = NULL, *c = NULL;
-	size_t n, blen = 0, clen = 0;
-	int r;
-
-	if ((r = cli_check_user(user, &n)) != 0 ||
-	    (r = ratchet_encode(rs, &blob, &blen)) != 0) {
-		return r;
-	}
-	session_ad(&ad, user, n, device);
-	if ((r = cli_seal(s, &ad, blob, blen, &c, &clen)) != 0 ||
-	    (r = db_stmt(s->db,
-		 "INSERT OR REPLACE INTO sessions (user, device, state,"
-		 " pending, updated_ms) VALUES (?, ?, ?, ?, ?)",
-		 &st)) != 0) {
-		goto out;
-	}
-	db_bind_text(st, 1, user);
-	sqlite3_bind_int64(st, 2, device);
-	db_bind_blob(st, 3, c, clen);
-	sqlite3_bind_int64(st, 5, now_ms);
-	if ((r = bind_pending(st, 4, pending)) != 0) {
-		db_stmt_done(st);
-		goto out;
-	}
-	r = db_run(s->db, st);
-out:
-	mem_wipe_free(blob, blen);
-	free(c);
-	return r;
-}
-
 /* Decodes the pending column (1) of a session row, if not NULL. */
 static int
 read_pending(sqlite3_stmt *st, int *is_pending, struct x3dh_header *pending)
@@ -334,27 +296,39 @@ read_pending(sqlite3_stmt *st, int *is_pending, struct x3dh_header *pending)
 	return 0;
 }
 
-int
-cli_store_session_get(struct cli_store *s, const char *user,
-    uint32_t device, struct ratchet_session **out, int *is_pending,
-    struct x3dh_header *pending)
+/* Seals the encoded state of rs for (user, device) into *c. */
+static int
+seal_state(struct cli_store *s, const char *user, size_t n, uint32_t device,
+    const struct ratchet_session *rs, uint8_t **c, size_t *clen)
 {
 	struct wire_writer ad;
-	sqlite3_stmt *st = NULL;
-	const uint8_t *v;
 	uint8_t *blob = NULL;
-	size_t n, vlen, blen = 0;
+	size_t blen = 0;
 	int r;
 
-	*out = NULL;
-	*is_pending = 0;
-	if (pending != NULL) {
-		memset(pending, 0, sizeof(*pending));
+	*c = NULL;
+	*clen = 0;
+	if ((r = ratchet_encode(rs, &blob, &blen)) != 0) {
+		return r;
 	}
-	if ((r = cli_check_user(user, &n)) != 0 ||
-	    (r = db_stmt(s->db,
-		 "SELECT state, pending FROM sessions"
-		 " WHERE user = ? AND device = ?",
+	session_ad(&ad, user, n, device);
+	r = cli_seal(s, &ad, blob, blen, c, clen);
+	mem_wipe_free(blob, blen);
+	return r;
+}
+
+/* The sid of the device's active session: 0, ERR_NOT_FOUND, ERR_DB. */
+static int
+active_sid(struct cli_store *s, const char *user, uint32_t device,
+    int64_t *sid)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	*sid = 0;
+	if ((r = db_stmt(s->db,
+		 "SELECT sid FROM sessions"
+		 " WHERE user = ? AND device = ? AND active = 1",
 		 &st)) != 0) {
 		return r;
 	}
@@ -363,6 +337,233 @@ cli_store_session_get(struct cli_store *s, const char *user,
 	if ((r = db_step(s->db, st)) <= 0) {
 		return r == 0 ? ERR_NOT_FOUND : r;
 	}
+	*sid = sqlite3_column_int64(st, 0);
+	db_stmt_done(st);
+	return 0;
+}
+
+/* Writes session row sid (0: a new active row) of (user, device). */
+static int
+write_session(struct cli_store *s, const char *user, uint32_t device,
+    int64_t sid, const struct ratchet_session *rs,
+    const struct x3dh_header *pending, int64_t now_ms)
+{
+	sqlite3_stmt *st = NULL;
+	uint8_t *c = NULL;
+	size_t n, clen = 0;
+	int r;
+
+	if ((r = cli_check_user(user, &n)) != 0 ||
+	    (r = seal_state(s, user, n, device, rs, &c, &clen)) != 0) {
+		return r;
+	}
+	if (sid == 0) {
+		r = db_stmt(s->db,
+		    "INSERT INTO sessions (state, pending, updated_ms, user,"
+		    " device, active) VALUES (?, ?, ?, ?, ?, 1)",
+		    &st);
+	} else {
+		r = db_stmt(s->db,
+		    "UPDATE sessions SET state = ?, pending = ?,"
+		    " updated_ms = ? WHERE user = ? AND device = ?"
+		    " AND sid = ?",
+		    &st);
+	}
+	if (r != 0) {
+		goto out;
+	}
+	db_bind_blob(st, 1, c, clen);
+	sqlite3_bind_int64(st, 3, now_ms);
+	db_bind_text(st, 4, user);
+	sqlite3_bind_int64(st, 5, device);
+	if (sid != 0) {
+		sqlite3_bind_int64(st, 6, sid);
+	}
+	if ((r = bind_pending(st, 2, pending)) != 0) {
+		db_stmt_done(st);
+		goto out;
+	}
+	if ((r = db_run(s->db, st)) == 0 && db_changes(s->db) == 0) {
+		r = ERR_NOT_FOUND;
+	}
+out:
+	free(c);
+	return r;
+}
+
+int
+cli_store_session_put(struct cli_store *s, const char *user,
+    uint32_t device, const struct ratchet_session *rs,
+    const struct x3dh_header *pending, int64_t now_ms)
+{
+	int64_t sid = 0;
+	int own, r;
+
+	if ((r = cli_tx_start(s, &own)) != 0) {
+		return r;
+	}
+	if ((r = active_sid(s, user, device, &sid)) == ERR_NOT_FOUND) {
+		sid = 0;
+		r = 0;
+	}
+	if (r == 0) {
+		r = write_session(s, user, device, sid, rs, pending, now_ms);
+	}
+	return cli_tx_end(s, own, r);
+}
+
+int
+cli_store_session_save(struct cli_store *s, const char *user,
+    uint32_t device, int64_t sid, const struct ratchet_session *rs,
+    const struct x3dh_header *pending, int64_t now_ms)
+{
+	if (sid <= 0) {
+		return ERR_NOT_FOUND;
+	}
+	return write_session(s, user, device, sid, rs, pending, now_ms);
+}
+
+/* Deletes the device's oldest inactive sessions beyond CLI_MAX_SESSIONS. */
+static int
+prune_sessions(struct cli_store *s, const char *user, uint32_t device)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = db_stmt(s->db,
+		 "DELETE FROM sessions WHERE user = ?1 AND device = ?2"
+		 " AND active = 0 AND sid NOT IN (SELECT sid FROM sessions"
+		 " WHERE user = ?1 AND device = ?2"
+		 " ORDER BY active DESC, sid DESC LIMIT ?3)",
+		 &st)) != 0) {
+		return r;
+	}
+	db_bind_text(st, 1, user);
+	sqlite3_bind_int64(st, 2, device);
+	sqlite3_bind_int(st, 3, CLI_MAX_SESSIONS);
+	if ((r = db_run(s->db, st)) != 0) {
+		return r;
+	}
+	return db_changes(s->db) > 0 ? cli_key_deleted(s) : 0;
+}
+
+/* Makes no session of the device active. */
+static int
+deactivate(struct cli_store *s, const char *user, uint32_t device)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	if ((r = db_stmt(s->db,
+		 "UPDATE sessions SET active = 0"
+		 " WHERE user = ? AND device = ? AND active = 1",
+		 &st)) != 0) {
+		return r;
+	}
+	db_bind_text(st, 1, user);
+	sqlite3_bind_int64(st, 2, device);
+	return db_run(s->db, st);
+}
+
+int
+cli_store_session_new(struct cli_store *s, const char *user,
+    uint32_t device, const struct ratchet_session *rs,
+    const struct x3dh_header *pending, int64_t now_ms, int64_t *sid)
+{
+	int own, r;
+	size_t n;
+
+	if (sid != NULL) {
+		*sid = 0;
+	}
+	if ((r = cli_check_user(user, &n)) != 0 ||
+	    (r = cli_tx_start(s, &own)) != 0) {
+		return r;
+	}
+	if ((r = deactivate(s, user, device)) == 0 &&
+	    (r = write_session(s, user, device, 0, rs, pending, now_ms)) ==
+		0 &&
+	    sid != NULL) {
+		*sid = db_last_rowid(s->db);
+	}
+	if (r == 0) {
+		r = prune_sessions(s, user, device);
+	}
+	if ((r = cli_tx_end(s, own, r)) != 0 && sid != NULL) {
+		*sid = 0;
+	}
+	return r;
+}
+
+int
+cli_store_session_activate(struct cli_store *s, const char *user,
+    uint32_t device, int64_t sid)
+{
+	sqlite3_stmt *st = NULL;
+	int own, r;
+	size_t n;
+
+	if ((r = cli_check_user(user, &n)) != 0 ||
+	    (r = cli_tx_start(s, &own)) != 0) {
+		return r;
+	}
+	if ((r = deactivate(s, user, device)) == 0 &&
+	    (r = db_stmt(s->db,
+		 "UPDATE sessions SET active = 1"
+		 " WHERE user = ? AND device = ? AND sid = ?",
+		 &st)) == 0) {
+		db_bind_text(st, 1, user);
+		sqlite3_bind_int64(st, 2, device);
+		sqlite3_bind_int64(st, 3, sid);
+		if ((r = db_run(s->db, st)) == 0 && db_changes(s->db) == 0) {
+			r = ERR_NOT_FOUND;
+		}
+	}
+	return cli_tx_end(s, own, r);
+}
+
+int
+cli_store_session_list(struct cli_store *s, const char *user,
+    uint32_t device, int64_t *sids, size_t cap, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	size_t len;
+	int r;
+
+	*n = 0;
+	if ((r = cli_check_user(user, &len)) != 0 ||
+	    (r = db_stmt(s->db,
+		 "SELECT sid FROM sessions WHERE user = ? AND device = ?"
+		 " ORDER BY active DESC, sid DESC",
+		 &st)) != 0) {
+		return r;
+	}
+	db_bind_text(st, 1, user);
+	sqlite3_bind_int64(st, 2, device);
+	while ((r = db_step(s->db, st)) == 1) {
+		if (*n < cap) {
+			sids[*n] = sqlite3_column_int64(st, 0);
+		}
+		(*n)++;
+	}
+	if (r != 0) {
+		*n = 0;
+	}
+	return r;
+}
+
+/* Opens the state (column 0) and pending header (1) of a session row. */
+static int
+read_session(struct cli_store *s, sqlite3_stmt *st, const char *user,
+    size_t n, uint32_t device, struct ratchet_session **out,
+    int *is_pending, struct x3dh_header *pending)
+{
+	struct wire_writer ad;
+	const uint8_t *v;
+	uint8_t *blob = NULL;
+	size_t vlen, blen = 0;
+	int r;
+
 	session_ad(&ad, user, n, device);
 	cli_col_view(st, 0, &v, &vlen);
 	if ((r = cli_unseal(s, &ad, v, vlen, &blob, &blen)) != 0 ||
@@ -373,9 +574,73 @@ cli_store_session_get(struct cli_store *s, const char *user,
 			memset(pending, 0, sizeof(*pending));
 		}
 	}
-	db_stmt_done(st);
 	mem_wipe_free(blob, blen);
 	return r;
+}
+
+/* Shared by get (sid 0: the active session) and load. */
+static int
+get_session(struct cli_store *s, const char *user, uint32_t device,
+    int64_t sid, struct ratchet_session **out, int *is_pending,
+    struct x3dh_header *pending, int *active)
+{
+	sqlite3_stmt *st = NULL;
+	size_t n;
+	int r;
+
+	*out = NULL;
+	*is_pending = 0;
+	if (pending != NULL) {
+		memset(pending, 0, sizeof(*pending));
+	}
+	if (active != NULL) {
+		*active = 0;
+	}
+	if ((r = cli_check_user(user, &n)) != 0 ||
+	    (r = db_stmt(s->db,
+		 "SELECT state, pending, active FROM sessions"
+		 " WHERE user = ? AND device = ?"
+		 " AND (sid = ? OR (? = 0 AND active = 1))",
+		 &st)) != 0) {
+		return r;
+	}
+	db_bind_text(st, 1, user);
+	sqlite3_bind_int64(st, 2, device);
+	sqlite3_bind_int64(st, 3, sid);
+	sqlite3_bind_int64(st, 4, sid);
+	if ((r = db_step(s->db, st)) <= 0) {
+		return r == 0 ? ERR_NOT_FOUND : r;
+	}
+	if ((r = read_session(s, st, user, n, device, out, is_pending,
+		 pending)) == 0 &&
+	    active != NULL) {
+		*active = sqlite3_column_int(st, 2) == 1;
+	}
+	db_stmt_done(st);
+	return r;
+}
+
+int
+cli_store_session_get(struct cli_store *s, const char *user,
+    uint32_t device, struct ratchet_session **out, int *is_pending,
+    struct x3dh_header *pending)
+{
+	return get_session(s, user, device, 0, out, is_pending, pending,
+	    NULL);
+}
+
+int
+cli_store_session_load(struct cli_store *s, const char *user,
+    uint32_t device, int64_t sid, struct ratchet_session **out,
+    int *is_pending, struct x3dh_header *pending, int *active)
+{
+	if (sid <= 0) {
+		*out = NULL;
+		*is_pending = 0;
+		return ERR_NOT_FOUND;
+	}
+	return get_session(s, user, device, sid, out, is_pending, pending,
+	    active);
 }
 
 int
@@ -408,7 +673,8 @@ cli_store_session_devices(struct cli_store *s, const char *user,
 	*n = 0;
 	if ((r = cli_check_user(user, &len)) != 0 ||
 	    (r = db_stmt(s->db,
-		 "SELECT device FROM sessions WHERE user = ? ORDER BY device",
+		 "SELECT DISTINCT device FROM sessions WHERE user = ?"
+		 " ORDER BY device",
 		 &st)) != 0) {
 		return r;
 	}

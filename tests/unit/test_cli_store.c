@@ -961,6 +961,271 @@ test_outbox(void **state)
 	cli_storage_key_free(k);
 }
 
+/* Several sessions per device: new makes the newest active, older ones
+ * stay (newest first) up to CLI_MAX_SESSIONS, load/save/activate by sid. */
+static void
+test_sessions_several(void **state)
+{
+	struct cli_storage_key *k = new_key();
+	struct cli_store *s = open_store(k);
+	struct ratchet_session *rs[CLI_MAX_SESSIONS + 2], *got = NULL;
+	int64_t sid[CLI_MAX_SESSIONS + 2], sids[CLI_MAX_SESSIONS + 4];
+	uint8_t *want = NULL, *have = NULL;
+	size_t i, n, wn = 0, hn = 0;
+	int pending, active;
+
+	(void)state;
+	for (i = 0; i < NELEM(rs); i++) {
+		rs[i] = new_session();
+	}
+	assert_ok(cli_store_session_new(s, "bob", 1, rs[0], NULL, 1, &sid[0]));
+	assert_true(sid[0] > 0);
+	for (i = 1; i < NELEM(rs); i++) {
+		assert_ok(cli_store_session_new(s, "bob", 1, rs[i], NULL,
+		    (int64_t)i, &sid[i]));
+		assert_true(sid[i] > sid[i - 1]);
+	}
+	/* The two oldest went; the newest is active and listed first. */
+	assert_ok(cli_store_session_list(s, "bob", 1, sids, NELEM(sids), &n));
+	assert_int_equal(n, CLI_MAX_SESSIONS);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(sids[i], sid[NELEM(rs) - 1 - i]);
+	}
+	assert_err(cli_store_session_load(s, "bob", 1, sid[0], &got, &pending,
+	    NULL, &active), ERR_NOT_FOUND);
+	assert_null(got);
+	assert_ok(cli_store_session_get(s, "bob", 1, &got, &pending, NULL));
+	encode(got, &have, &hn);
+	encode(rs[NELEM(rs) - 1], &want, &wn);
+	assert_int_equal(hn, wn);
+	assert_mem_eq(have, want, wn);
+	ratchet_free(got);
+	mem_wipe_free(have, hn);
+	mem_wipe_free(want, wn);
+	/* An older one activated becomes the one get and put see. */
+	assert_ok(cli_store_session_activate(s, "bob", 1, sid[3]));
+	assert_ok(cli_store_session_load(s, "bob", 1, sid[3], &got, &pending,
+	    NULL, &active));
+	assert_true(active);
+	ratchet_free(got);
+	assert_ok(cli_store_session_load(s, "bob", 1, sid[NELEM(rs) - 1],
+	    &got, &pending, NULL, &active));
+	assert_false(active);
+	ratchet_free(got);
+	assert_ok(cli_store_session_list(s, "bob", 1, sids, NELEM(sids), &n));
+	assert_int_equal(sids[0], sid[3]);
+	assert_ok(cli_store_session_put(s, "bob", 1, rs[0], NULL, 50));
+	assert_ok(cli_store_session_load(s, "bob", 1, sid[3], &got, &pending,
+	    NULL, &active));
+	encode(got, &have, &hn);
+	encode(rs[0], &want, &wn);
+	assert_mem_eq(have, want, wn);
+	ratchet_free(got);
+	mem_wipe_free(have, hn);
+	mem_wipe_free(want, wn);
+	/* save by sid keeps which one is active; another device's sid is
+	 * not this device's. */
+	assert_ok(cli_store_session_save(s, "bob", 1, sid[4], rs[1], NULL, 60));
+	assert_ok(cli_store_session_list(s, "bob", 1, sids, NELEM(sids), &n));
+	assert_int_equal(sids[0], sid[3]);
+	assert_err(cli_store_session_save(s, "bob", 2, sid[4], rs[1], NULL, 60),
+	    ERR_NOT_FOUND);
+	assert_err(cli_store_session_activate(s, "bob", 2, sid[4]),
+	    ERR_NOT_FOUND);
+	/* delete removes them all, and leaves the file and WAL clean. */
+	assert_ok(cli_store_session_delete(s, "bob", 1));
+	assert_ok(cli_store_session_list(s, "bob", 1, sids, NELEM(sids), &n));
+	assert_int_equal(n, 0);
+	for (i = 0; i < NELEM(rs); i++) {
+		ratchet_free(rs[i]);
+	}
+	cli_store_close(s);
+	cli_storage_key_free(k);
+}
+
+/* Outbox entries group by message: queued_msgs lists each message with a
+ * queued entry once, oldest first; of_msg lists a message's entries. */
+static void
+test_outbox_messages(void **state)
+{
+	struct cli_storage_key *k = new_key();
+	struct cli_store *s = open_store(k);
+	struct cli_outbox e[3], got;
+	uint8_t ids[4][PROTO_ID_LEN], msgs[4][CLI_MSG_ID_LEN];
+	size_t n, i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		e[i] = outbox_entry((uint8_t)(i + 1), 30 - (int64_t)i,
+		    "envelope");
+		memset(e[i].msg_id, i < 2 ? 0xa1 : 0xb2, CLI_MSG_ID_LEN);
+		e[i].device = (uint32_t)i + 1;
+		assert_ok(cli_store_outbox_put(s, &e[i]));
+	}
+	assert_ok(cli_store_outbox_queued_msgs(s, msgs, NELEM(msgs), &n));
+	assert_int_equal(n, 2);
+	assert_mem_eq(msgs[0], e[2].msg_id, CLI_MSG_ID_LEN);
+	assert_mem_eq(msgs[1], e[0].msg_id, CLI_MSG_ID_LEN);
+	assert_ok(cli_store_outbox_of_msg(s, e[0].msg_id, ids, NELEM(ids),
+	    &n));
+	assert_int_equal(n, 2);
+	assert_mem_eq(ids[0], e[1].id, PROTO_ID_LEN);
+	assert_mem_eq(ids[1], e[0].id, PROTO_ID_LEN);
+	assert_ok(cli_store_outbox_get(s, e[1].id, &got));
+	assert_mem_eq(got.msg_id, e[1].msg_id, CLI_MSG_ID_LEN);
+	cli_outbox_wipe(&got);
+	/* Sent entries still belong to their message but leave the
+	 * queue. */
+	assert_ok(cli_store_outbox_mark_sent(s, e[2].id));
+	assert_ok(cli_store_outbox_queued_msgs(s, msgs, NELEM(msgs), &n));
+	assert_int_equal(n, 1);
+	assert_ok(cli_store_outbox_of_msg(s, e[2].msg_id, ids, NELEM(ids),
+	    &n));
+	assert_int_equal(n, 1);
+	cli_store_close(s);
+	cli_storage_key_free(k);
+}
+
+static int
+collect_unshown(const struct cli_message *m, void *arg)
+{
+	int64_t *last = arg;
+
+	*last = m->seq;
+	return 0;
+}
+
+/* Messages stored with shown 0 are walked in insertion order until
+ * marked; recent keeps the newest in time order; the counts follow. */
+static void
+test_messages_shown(void **state)
+{
+	struct cli_storage_key *k = new_key();
+	struct cli_store *s = open_store(k);
+	struct cli_message m[4], got;
+	int64_t last = 0;
+	uint64_t cnt;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		m[i] = message((uint8_t)(i + 1), i == 2 ? "carol" : "bob",
+		    100 - (int64_t)i, "body");
+		m[i].shown = i == 0;
+		assert_ok(cli_store_msg_put(s, &m[i]));
+	}
+	assert_ok(cli_store_count(s, CLI_COUNT_MESSAGES, &cnt));
+	assert_int_equal(cnt, 4);
+	assert_ok(cli_store_count(s, CLI_COUNT_UNSHOWN, &cnt));
+	assert_int_equal(cnt, 3);
+	assert_ok(cli_store_msg_get(s, m[0].id, &got));
+	assert_true(got.shown);
+	assert_true(got.seq > 0);
+	cli_message_wipe(&got);
+	assert_ok(cli_store_msg_unshown(s, collect_unshown, &last));
+	assert_ok(cli_store_msg_get(s, m[3].id, &got));
+	assert_int_equal(last, got.seq);
+	assert_ok(cli_store_msg_shown_upto(s, got.seq - 1));
+	cli_message_wipe(&got);
+	assert_ok(cli_store_count(s, CLI_COUNT_UNSHOWN, &cnt));
+	assert_int_equal(cnt, 1);
+	assert_ok(cli_store_msg_shown_upto(s, INT64_MAX));
+	assert_ok(cli_store_count(s, CLI_COUNT_UNSHOWN, &cnt));
+	assert_int_equal(cnt, 0);
+	assert_err(cli_store_count(s, (enum cli_count)99, &cnt), ERR_ARG);
+	cli_store_close(s);
+	cli_storage_key_free(k);
+}
+
+/* Copies fixture file name into the home, mode 0600. */
+static void
+copy_fixture(const char *dir, const char *name)
+{
+	char src[600], dst[600];
+	uint8_t *buf;
+	size_t n;
+	FILE *f;
+	int fd;
+
+	snprintf(src, sizeof(src), "%s/%s", dir, name);
+	file_path(dst, name);
+	buf = slurp(src, &n);
+	assert_true(n > 0);
+	fd = open(dst, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_non_null(f = fdopen(fd, "wb"));
+	assert_int_equal(fwrite(buf, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+	free(buf);
+}
+
+static int
+find_body(const struct cli_message *m, void *arg)
+{
+	int *count = arg;
+
+	(*count)++;
+	assert_int_equal(m->body_len, 13);
+	assert_mem_eq(m->body, "hello from v1", 13);
+	assert_true(m->shown);
+	return 0;
+}
+
+/* A database written by the version-1 code opens, migrates and reads
+ * back (tests/unit/fixtures/cli_store_v1/README.md). */
+static void
+test_migrate_v1(void **state)
+{
+	const char *dir = "tests/unit/fixtures/cli_store_v1";
+	struct cli_storage_key *k = NULL;
+	struct cli_store *s = NULL;
+	struct ratchet_session *rs = NULL;
+	struct x3dh_header h;
+	struct cli_account a;
+	struct cli_outbox e;
+	struct cli_chain ch;
+	struct x25519_keypair kp;
+	uint8_t id[PROTO_ID_LEN], msgs[2][CLI_MSG_ID_LEN];
+	int64_t sids[4];
+	size_t n;
+	int pending, active, found = 0;
+
+	(void)state;
+	assert_ok(cli_home_prepare(home));
+	copy_fixture(dir, "storage.key");
+	copy_fixture(dir, "sealpost.db");
+	assert_ok(cli_key_file_load(home, &k));
+	assert_ok(cli_store_open(home, k, rng(), &s));
+	assert_int_equal(db_schema_version(s->db), 2);
+	assert_ok(cli_store_account_get(s, &a));
+	assert_string_equal(a.user, "alice");
+	assert_ok(cli_store_spk_get(s, PREKEY_SIGNED, 1, &kp, NULL));
+	assert_ok(cli_store_opk_get(s, 1, &kp));
+	x25519_keypair_wipe(&kp);
+	assert_ok(cli_store_session_list(s, "bob", 1, sids, NELEM(sids), &n));
+	assert_int_equal(n, 1);
+	assert_ok(cli_store_session_load(s, "bob", 1, sids[0], &rs, &pending,
+	    &h, &active));
+	assert_true(active);
+	assert_true(pending);
+	assert_int_equal(h.spk_id, 1);
+	ratchet_free(rs);
+	assert_ok(cli_store_chain_get(s, "alice", 1, &ch));
+	assert_int_equal(ch.seq, 3);
+	memset(id, 0x11, sizeof(id));
+	assert_ok(cli_store_outbox_get(s, id, &e));
+	assert_int_equal(e.envelope_len, 200);
+	assert_mem_eq(e.msg_id, id, CLI_MSG_ID_LEN); /* its own message */
+	cli_outbox_wipe(&e);
+	assert_ok(cli_store_outbox_queued_msgs(s, msgs, NELEM(msgs), &n));
+	assert_int_equal(n, 1);
+	assert_mem_eq(msgs[0], id, CLI_MSG_ID_LEN);
+	assert_ok(cli_store_msg_foreach(s, "bob", find_body, &found));
+	assert_int_equal(found, 1);
+	cli_store_close(s);
+	cli_storage_key_free(k);
+}
+
 static int
 collect_msg(const struct cli_message *m, void *arg)
 {
@@ -1293,8 +1558,9 @@ test_tx_atomic(void **state)
 			assert_state(s, b0, n0);
 			assert_false(step_row(s, send));
 		}
-		/* begin, two writes, commit: four places to fail. */
-		assert_int_equal(fail, 4);
+		/* begin, the session's lookup and write, the other
+		 * write, commit: five places to fail. */
+		assert_int_equal(fail, 5);
 		assert_state(s, b1, n1);
 		assert_true(step_row(s, send));
 	}
@@ -1617,6 +1883,10 @@ main(void)
 		T(test_sessions),
 		T(test_chain),
 		T(test_outbox),
+		T(test_outbox_messages),
+		T(test_sessions_several),
+		T(test_messages_shown),
+		T(test_migrate_v1),
 		T(test_messages),
 		T(test_no_plaintext_on_disk),
 		T(test_swap_messages),
