@@ -16,7 +16,7 @@
 /* One vector file and the builder that recomputes it from its inputs. */
 struct vfile {
 	const char *name;
-	json_t *(*build)(const json_t *cases_in);
+	json_t *(*build)(struct vec_ctx *vc, const json_t *cases_in);
 };
 
 static const struct vfile vfiles[] = {
@@ -114,27 +114,28 @@ diff(const json_t *want, const json_t *got, char *path, size_t cap)
 	return 0;
 }
 
-static int state_mismatches(const json_t *st);
+static int state_mismatches(struct vec_ctx *vc, const json_t *st);
 
-/* Rebuilds file with def's builder: 0 if it is reproduced exactly; else
- * 1, with the reason in why. */
+/* Rebuilds file with def's builder, cross-check failures going to vc: 0 if
+ * it is reproduced exactly; else 1, with the reason in why. */
 static int
-rebuild_differs(const struct vfile *def, const json_t *file, char *why,
-    size_t cap)
+rebuild_differs(struct vec_ctx *vc, const struct vfile *def,
+    const json_t *file, char *why, size_t cap)
 {
 	json_t *in = inputs_of(file), *got;
-	int before = vec_errors, d;
+	unsigned long before = vc->errors;
+	int d;
 
 	why[0] = '\0';
-	got = def->build(in);
+	got = def->build(vc, in);
 	d = diff(file, got, why, cap);
-	if (vec_errors != before) {
-		snprintf(why, cap, "%d failed cross-check(s)",
-		    vec_errors - before);
+	if (vc->errors != before) {
+		snprintf(why, cap, "%lu failed cross-check(s)",
+		    vc->errors - before);
 		d = 1;
 	}
 	if (!d && strcmp(def->name, "state.json") == 0 &&
-	    state_mismatches(file) != 0) {
+	    state_mismatches(vc, file) != 0) {
 		snprintf(why, cap, "a blob that is not its ratchet snapshot");
 		d = 1;
 	}
@@ -148,8 +149,12 @@ test_file(void **state)
 {
 	const struct vfile *def = *state;
 	json_t *file = load(def->name);
+	struct vec_ctx vc;
 	char why[512];
-	int d = rebuild_differs(def, file, why, sizeof(why));
+	int d;
+
+	vec_ctx_init(&vc, NULL, NULL);
+	d = rebuild_differs(&vc, def, file, why, sizeof(why));
 
 	json_decref(file);
 	if (d) {
@@ -161,7 +166,7 @@ test_file(void **state)
 /* How many blobs of st (state.json) are not the snapshot their case names
  * in ratchet.json. */
 static int
-state_mismatches(const json_t *st)
+state_mismatches(struct vec_ctx *vc, const json_t *st)
 {
 	json_t *rt = load("ratchet.json");
 	const json_t *c, *in, *snap;
@@ -173,8 +178,8 @@ state_mismatches(const json_t *st)
 		if (json_object_get(in, "ratchet_case") == NULL) {
 			continue;
 		}
-		snap = vec_find_case(json_object_get(rt, "cases"),
-		    vec_get_str(in, "ratchet_case"));
+		snap = vec_find_case(vc, json_object_get(rt, "cases"),
+		    vec_get_str(vc, in, "ratchet_case"));
 		snap = json_object_get(json_object_get(snap, "output"),
 		    "state");
 		if (snap == NULL ||
@@ -190,9 +195,12 @@ static void
 test_state_from_ratchet(void **state)
 {
 	json_t *st = load("state.json");
-	int bad = state_mismatches(st);
+	struct vec_ctx vc;
+	int bad;
 
 	(void)state;
+	vec_ctx_init(&vc, NULL, NULL);
+	bad = state_mismatches(&vc, st);
 	json_decref(st);
 	assert_int_equal(bad, 0);
 }
@@ -273,7 +281,16 @@ flip_leaf(json_t *parent, const char *key, size_t idx, json_t *v)
 	return 1;
 }
 
+/* Drops the failures that a flipped value is expected to cause. */
+static void
+quiet(void *arg, const char *msg)
+{
+	(void)arg;
+	(void)msg;
+}
+
 struct flips {
+	struct vec_ctx vc; /* quiet */
 	const struct vfile *def;
 	json_t *file;  /* a copy that is flipped and restored in turn */
 	size_t tried;
@@ -289,18 +306,17 @@ flip_one(struct flips *fl, json_t *parent, const char *key, size_t idx,
 {
 	char why[512];
 	json_t *keep = json_incref(v);
-	int before = vec_errors;
 
 	if (json_is_object(v) || json_is_array(v)) {
 		flip_walk(fl, v, where);
 	} else if (flip_leaf(parent, key, idx, v)) {
 		fl->tried++;
-		if (!rebuild_differs(fl->def, fl->file, why, sizeof(why))) {
+		if (!rebuild_differs(&fl->vc, fl->def, fl->file, why,
+			sizeof(why))) {
 			print_error("%s: flipping %s went unnoticed\n",
 			    fl->def->name, where);
 			fl->missed++;
 		}
-		vec_errors = before; /* expected failures */
 		if (key != NULL) {
 			json_object_set(parent, key, keep);
 		} else {
@@ -346,14 +362,13 @@ test_input_flips(void **state)
 	(void)state;
 	for (i = 0; i < NELEM(vfiles); i++) {
 		memset(&fl, 0, sizeof(fl));
+		vec_ctx_init(&fl.vc, quiet, NULL);
 		fl.def = &vfiles[i];
 		fl.file = load(vfiles[i].name);
-		vec_quiet = 1;
 		json_array_foreach(json_object_get(fl.file, "cases"), k, c) {
 			snprintf(where, sizeof(where), "cases[%zu].input", k);
 			flip_walk(&fl, json_object_get(c, "input"), where);
 		}
-		vec_quiet = 0;
 		print_message("%s: %zu input values flipped, %zu unnoticed\n",
 		    vfiles[i].name, fl.tried, fl.missed);
 		json_decref(fl.file);
