@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) 2026 The Sealpost developers */
-/* The vectors built into the client: they are the files of tests/vectors
- * (SEALPOST_VECTORS_DIR overrides the folder), byte for byte. */
+/* `sealpost selftest`: the vectors built into the client are the files of
+ * tests/vectors (SEALPOST_VECTORS_DIR overrides the folder), byte for
+ * byte; the library reproduces every one of their values; and a value
+ * changed in a copy is reported by file, case and path. */
 #include "tests/unit/helpers.h"
 
 #include <dirent.h>
+#include <sodium.h>
 #include <stdlib.h>
 
-#include "client-cli/cli_vectors.h"
+#include "client-cli/cli_selftest.h"
 
 static const char *
 vectors_dir(void)
@@ -138,13 +141,296 @@ test_embedded_table_shape(void **state)
 	assert_int_equal(cli_vector_files[i].len, 0);
 }
 
+/* ---- the self-test ---- */
+
+#define MAX_LINES 512
+
+/* What a run reported. */
+struct line {
+	char file[64];
+	char what[600];
+	int ok;
+};
+
+struct lines {
+	struct line l[MAX_LINES];
+	size_t n;
+};
+
+static void
+collect(const char *file, const char *what, int ok, void *arg)
+{
+	struct lines *ls = arg;
+
+	assert_true(ls->n < MAX_LINES);
+	snprintf(ls->l[ls->n].file, sizeof(ls->l[0].file), "%s", file);
+	snprintf(ls->l[ls->n].what, sizeof(ls->l[0].what), "%s", what);
+	ls->l[ls->n].ok = ok;
+	ls->n++;
+}
+
+static struct lines *
+lines_new(void)
+{
+	struct lines *ls = calloc(1, sizeof(*ls));
+
+	assert_non_null(ls);
+	return ls;
+}
+
+/* How many lines for file have ok and what (NULL: any text). */
+static size_t
+count(const struct lines *ls, const char *file, int ok, const char *what)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ls->n; i++) {
+		if (strcmp(ls->l[i].file, file) == 0 && ls->l[i].ok == ok &&
+		    (what == NULL || strcmp(ls->l[i].what, what) == 0)) {
+			n++;
+		}
+	}
+	return n;
+}
+
+/* The N of a summary line "N values checked[, M failed]" for file. */
+static size_t
+values_checked(const struct lines *ls, const char *file)
+{
+	size_t i, n;
+	char rest[32];
+
+	for (i = 0; i < ls->n; i++) {
+		if (strcmp(ls->l[i].file, file) == 0 &&
+		    sscanf(ls->l[i].what, "%zu values %31s", &n, rest) == 2 &&
+		    strncmp(rest, "checked", 7) == 0) {
+			return n;
+		}
+	}
+	fail_msg("no summary line for %s", file);
+	return 0;
+}
+
+/* Every embedded value is reproduced: one line per file, each ok. */
+static void
+test_embedded_vectors_pass(void **state)
+{
+	struct lines *ls = lines_new();
+	size_t passed = 1, failed = 1, i, sum = 0;
+
+	(void)state;
+	assert_ok(cli_selftest_run(collect, ls, &passed, &failed));
+	assert_int_equal(failed, 0);
+	assert_int_equal(ls->n, cli_vector_nfiles);
+	for (i = 0; i < cli_vector_nfiles; i++) {
+		assert_string_equal(ls->l[i].file, cli_vector_files[i].name);
+		assert_int_equal(ls->l[i].ok, 1);
+		sum += values_checked(ls, ls->l[i].file);
+	}
+	assert_true(passed > 1000);
+	assert_int_equal(sum, passed);
+	free(ls);
+}
+
+/* A second run in the same process gives the same result, and a NULL
+ * report is allowed. */
+static void
+test_runs_twice(void **state)
+{
+	size_t p1, f1, p2, f2;
+
+	(void)state;
+	assert_ok(cli_selftest_run(NULL, NULL, &p1, &f1));
+	assert_ok(cli_selftest_run(NULL, NULL, &p2, &f2));
+	assert_int_equal(p1, p2);
+	assert_int_equal(f1, 0);
+	assert_int_equal(f2, 0);
+}
+
+/* A copy of the embedded table whose file name has new data (len bytes,
+ * owned by the caller). */
+static struct cli_vector_file *
+table_with(const char *name, const unsigned char *data, size_t len)
+{
+	struct cli_vector_file *t = calloc(cli_vector_nfiles + 1, sizeof(*t));
+	size_t i;
+
+	assert_non_null(t);
+	memcpy(t, cli_vector_files, (cli_vector_nfiles + 1) * sizeof(*t));
+	for (i = 0; i < cli_vector_nfiles; i++) {
+		if (strcmp(t[i].name, name) == 0) {
+			t[i].data = data;
+			t[i].len = len;
+			return t;
+		}
+	}
+	fail_msg("%s is not embedded", name);
+	return NULL;
+}
+
+/*
+ * A copy of the embedded file with the first hex digit of the first
+ * recorded value called key changed (to another hex digit). *casep gets
+ * the name of the case it belongs to (free both).
+ */
+static unsigned char *
+flip_value(const char *file, const char *key, size_t *len, char **casep)
+{
+	const struct cli_vector_file *v = embedded(file);
+	char needle[64], *p, *c, *d;
+	unsigned char *copy;
+
+	if (v == NULL || (copy = malloc(v->len + 1)) == NULL) {
+		fail_msg("cannot copy %s", file);
+		return NULL;
+	}
+	memcpy(copy, v->data, v->len + 1); /* with its NUL */
+	snprintf(needle, sizeof(needle), "\"%s\": \"", key);
+	p = strstr((char *)copy, needle);
+	assert_non_null(p);
+	p += strlen(needle);
+	assert_non_null(strchr("0123456789abcdef", *p));
+	*p = *p == '0' ? '1' : '0';
+	/* The case: the last "name" before the value. */
+	for (c = p; c > (char *)copy && strncmp(c, "\"name\": \"", 9) != 0;
+	     c--) {
+	}
+	c += 9;
+	d = strchr(c, '"');
+	*casep = strndup(c, (size_t)(d - c));
+	assert_non_null(*casep);
+	*len = v->len;
+	return copy;
+}
+
+/* One recorded output digit changed: exactly that value fails, named by
+ * file, case and path, and the run fails with ERR_AUTH. */
+static void
+check_flip(const char *file, const char *key, const char *path)
+{
+	struct lines *ls = lines_new();
+	struct cli_vector_file *t;
+	size_t passed, failed, all, len;
+	unsigned char *copy;
+	char *name, want[256];
+
+	assert_ok(cli_selftest_run(NULL, NULL, &all, &failed));
+	copy = flip_value(file, key, &len, &name);
+	t = table_with(file, copy, len);
+	assert_err(cli_selftest_run_files(t, cli_vector_nfiles, collect, ls,
+			   &passed, &failed),
+	    ERR_AUTH);
+	assert_int_equal(failed, 1);
+	assert_int_equal(passed, all - 1);
+	snprintf(want, sizeof(want),
+	    "case %s: %s: differs from the recorded value", name, path);
+	if (count(ls, file, 0, want) != 1) {
+		fail_msg("%s: no failure \"%s\"", file, want);
+	}
+	assert_int_equal(count(ls, file, 0, NULL), 2); /* and the summary */
+	assert_int_equal(ls->n, cli_vector_nfiles + 1);
+	free(t);
+	free(copy);
+	free(name);
+	free(ls);
+}
+
+static void
+test_flipped_output_fails(void **state)
+{
+	(void)state;
+	check_flip("hkdf.json", "okm", "output.okm");
+	check_flip("ratchet.json", "rk_recv", "output.dh_step.rk_recv");
+	check_flip("fingerprint.json", "safety_number",
+	    "output.safety_number");
+}
+
+/* A corrupted state blob fails many values: CLI_SELFTEST_MAX_LINES of
+ * them are reported, then how many more. */
+static void
+test_failure_lines_are_capped(void **state)
+{
+	struct lines *ls = lines_new();
+	struct cli_vector_file *t;
+	size_t passed, failed, len;
+	unsigned char *copy;
+	char *name, more[64];
+
+	(void)state;
+	copy = flip_value("state.json", "blob", &len, &name);
+	t = table_with("state.json", copy, len);
+	assert_err(cli_selftest_run_files(t, cli_vector_nfiles, collect, ls,
+			   &passed, &failed),
+	    ERR_AUTH);
+	assert_true(failed > CLI_SELFTEST_MAX_LINES);
+	snprintf(more, sizeof(more), "%zu more failures",
+	    failed - CLI_SELFTEST_MAX_LINES);
+	assert_int_equal(count(ls, "state.json", 0, more), 1);
+	/* the lines, the "more" line and the summary */
+	assert_int_equal(count(ls, "state.json", 0, NULL),
+	    CLI_SELFTEST_MAX_LINES + 2);
+	free(t);
+	free(copy);
+	free(name);
+	free(ls);
+}
+
+/* A file with no check, a file that is not JSON and a published file left
+ * out each fail once. */
+static void
+test_unknown_invalid_and_missing_files(void **state)
+{
+	static const unsigned char extra[] = "{}";
+	struct cli_vector_file *t = calloc(cli_vector_nfiles + 1, sizeof(*t));
+	struct lines *ls = lines_new();
+	size_t passed, failed, i, n = 0;
+
+	(void)state;
+	assert_non_null(t);
+	for (i = 0; i < cli_vector_nfiles; i++) {
+		t[n] = cli_vector_files[i];
+		if (strcmp(t[n].name, "kdf.json") == 0) {
+			t[n].len /= 2;
+		}
+		n += strcmp(t[n].name, "rng.json") != 0;
+	}
+	t[n].name = "extra.json";
+	t[n].data = extra;
+	t[n++].len = sizeof(extra) - 1;
+	assert_err(cli_selftest_run_files(t, n, collect, ls, &passed,
+			   &failed),
+	    ERR_AUTH);
+	assert_int_equal(failed, 3);
+	assert_int_equal(count(ls, "extra.json", 0,
+			     "not a published vector file: no check for it"),
+	    1);
+	assert_int_equal(count(ls, "kdf.json", 0, NULL), 2);
+	for (i = 0; strcmp(ls->l[i].file, "kdf.json") != 0; i++) {
+	}
+	assert_int_equal(strncmp(ls->l[i].what, "not valid JSON: ", 16), 0);
+	assert_int_equal(count(ls, "rng.json", 0,
+			     "missing from the vectors built into the client"),
+	    1);
+	free(t);
+	free(ls);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_embedded_files_are_the_tree),
 		cmocka_unit_test(test_embedded_table_shape),
+		cmocka_unit_test(test_embedded_vectors_pass),
+		cmocka_unit_test(test_runs_twice),
+		cmocka_unit_test(test_flipped_output_fails),
+		cmocka_unit_test(test_failure_lines_are_capped),
+		cmocka_unit_test(test_unknown_invalid_and_missing_files),
 	};
 
+	if (sodium_init() == -1) {
+		fprintf(stderr, "test_cli_selftest: sodium_init failed\n");
+		return 1;
+	}
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) 2026 The Sealpost developers */
-/* Shared by gen_vectors.c and test_vectors.c: JSON and hex helpers, the
- * recording RNG, mutations, and reference primitives on plain libsodium. */
+/* Shared by gen_vectors.c, test_vectors.c and the client's self-test: JSON
+ * and hex helpers, the recording RNG, mutations, and reference primitives
+ * on plain libsodium. */
 #ifndef SEALPOST_VEC_H
 #define SEALPOST_VEC_H
 
