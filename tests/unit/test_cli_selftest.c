@@ -375,6 +375,39 @@ test_failure_lines_are_capped(void **state)
 	free(ls);
 }
 
+/* A case without its input is reported like any other failure. */
+static void
+test_case_without_input_fails(void **state)
+{
+	const struct cli_vector_file *v = embedded("hkdf.json");
+	struct cli_vector_file *t;
+	struct lines *ls = lines_new();
+	size_t passed, failed;
+	unsigned char *copy;
+	char *p;
+
+	(void)state;
+	if (v == NULL || (copy = malloc(v->len + 1)) == NULL) {
+		fail_msg("cannot copy hkdf.json");
+		return;
+	}
+	memcpy(copy, v->data, v->len + 1);
+	p = strstr((char *)copy, "\"input\": {");
+	assert_non_null(p);
+	memcpy(p, "\"inpux\"", 7);
+	t = table_with("hkdf.json", copy, v->len);
+	assert_err(cli_selftest_run_files(t, cli_vector_nfiles, collect, ls,
+			   &passed, &failed),
+	    ERR_AUTH);
+	assert_int_equal(count(ls, "hkdf.json", 0,
+			     "case rfc5869_a1: input field \"input\" missing"),
+	    1);
+	assert_true(failed > 1);
+	free(t);
+	free(copy);
+	free(ls);
+}
+
 /* A file with no check, a file that is not JSON and a published file left
  * out each fail once. */
 static void
@@ -425,6 +458,7 @@ main(void)
 		cmocka_unit_test(test_runs_twice),
 		cmocka_unit_test(test_flipped_output_fails),
 		cmocka_unit_test(test_failure_lines_are_capped),
+		cmocka_unit_test(test_case_without_input_fails),
 		cmocka_unit_test(test_unknown_invalid_and_missing_files),
 	};
 

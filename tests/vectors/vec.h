@@ -540,16 +540,18 @@ vec_file_new(const char *name, const char *description,
 	return f;
 }
 
-/* A case {"name", "input", "output"} with a copy of name and input. */
+/* A case {"name", "input", "output"} with a copy of name and input (null
+ * if missing). */
 static inline json_t *
 vec_case_new(struct vec_ctx *vc, const json_t *in_case, json_t **output)
 {
 	json_t *c = vec_obj();
 	const json_t *name = vec_get(vc, in_case, "name");
+	const json_t *in = vec_get(vc, in_case, "input");
 
 	vec_put(c, "name", json_string(json_is_string(name) ?
 		json_string_value(name) : ""));
-	vec_put(c, "input", json_deep_copy(vec_get(vc, in_case, "input")));
+	vec_put(c, "input", in != NULL ? json_deep_copy(in) : json_null());
 	*output = vec_obj();
 	vec_put(c, "output", *output);
 	return c;
@@ -608,9 +610,9 @@ vec_build_cases(struct vec_ctx *vc, json_t *file, const json_t *cases_in,
 
 	vec_put(file, "cases", cases);
 	json_array_foreach(cases_in, i, ic) {
+		vc->where = json_string_value(json_object_get(ic, "name"));
 		c = vec_case_new(vc, ic, &out);
 		vec_push(cases, c);
-		vc->where = json_string_value(json_object_get(c, "name"));
 		type = vec_get_str(vc, json_object_get(ic, "input"), "type");
 		for (k = 0; types[k].type != NULL; k++) {
 			if (strcmp(types[k].type, type) == 0) {

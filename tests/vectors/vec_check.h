@@ -80,18 +80,24 @@ vec_file_def(const char *name)
 	return NULL;
 }
 
-/* The {"name", "input"} pairs of a recorded file's cases. */
+/* The {"name", "input"} pairs of a recorded file's cases (a member the
+ * record lacks is left out: the builder reports it). */
 static inline json_t *
 vec_inputs_of(const json_t *file)
 {
-	json_t *a = vec_arr(), *c;
+	static const char *const keys[] = { "name", "input" };
+	json_t *a = vec_arr(), *c, *v;
 	const json_t *fc;
-	size_t i;
+	size_t i, k;
 
 	json_array_foreach(json_object_get(file, "cases"), i, fc) {
 		c = vec_obj();
-		vec_put(c, "name", json_incref(json_object_get(fc, "name")));
-		vec_put(c, "input", json_incref(json_object_get(fc, "input")));
+		for (k = 0; k < 2; k++) {
+			v = json_object_get(fc, keys[k]);
+			if (v != NULL) {
+				vec_put(c, keys[k], json_incref(v));
+			}
+		}
 		vec_push(a, c);
 	}
 	return a;

@@ -415,9 +415,9 @@ vec_build_ratchet(struct vec_ctx *vc, const json_t *cases_in)
 	memset(&t, 0, sizeof(t));
 	vec_put(file, "cases", cases);
 	json_array_foreach(cases_in, i, ic) {
+		vc->where = json_string_value(json_object_get(ic, "name"));
 		c = vec_case_new(vc, ic, &out);
 		vec_push(cases, c);
-		vc->where = json_string_value(json_object_get(c, "name"));
 		in = json_object_get(ic, "input");
 		type = vec_get_str(vc, in, "type");
 		if (strcmp(type, "setup") == 0 && i == 0) {
