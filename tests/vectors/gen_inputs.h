@@ -64,15 +64,15 @@ static const struct published rfc_values[] = {
 };
 
 static void
-check_published(const json_t *f, const struct published *p)
+check_published(struct vec_ctx *vc, const json_t *f, const struct published *p)
 {
 	for (; p->name != NULL; p++) {
-		check_value(f, p->name, p->field, p->want);
+		check_value(vc, f, p->name, p->field, p->want);
 	}
 }
 
 static json_t *
-hkdf_file(void)
+hkdf_file(struct vec_ctx *vc)
 {
 	json_t *c = vec_arr(), *in, *f;
 	uint8_t mk[32];
@@ -119,17 +119,18 @@ hkdf_file(void)
 	vec_put_str(in, "key", label);
 	vec_put_str(in, "message", "02");
 	add(c, "kdf_ck_chain_key", in);
-	f = vec_build_hkdf(c);
+	f = vec_build_hkdf(vc, c);
 	json_decref(c);
-	check_published(f, rfc_values);
-	check_value(f, "zero_salt", "okm", json_string_value(json_object_get(
-	    json_object_get(vec_find_case(json_object_get(f, "cases"),
-				"absent_salt"), "output"), "okm")));
+	check_published(vc, f, rfc_values);
+	check_value(vc, f, "zero_salt", "okm",
+	    json_string_value(json_object_get(json_object_get(vec_find_case(vc,
+		json_object_get(f, "cases"), "absent_salt"), "output"),
+		"okm")));
 	return f;
 }
 
 static json_t *
-kdf_file(void)
+kdf_file(struct vec_ctx *vc)
 {
 	json_t *c = vec_arr(), *in, *f;
 	static const char *const rk_names[] = { "kdf_rk_1", "kdf_rk_2",
@@ -159,7 +160,7 @@ kdf_file(void)
 	in = input("message_keys");
 	vec_put(in, "mk", vec_hex((const uint8_t[32]) { 0 }, 32));
 	add(c, "message_keys_zero", in);
-	f = vec_build_kdf(c);
+	f = vec_build_kdf(vc, c);
 	json_decref(c);
 	return f;
 }
@@ -179,7 +180,7 @@ rng_in(const uint8_t seed[static 32], const size_t *pieces, size_t n)
 }
 
 static json_t *
-rng_file(void)
+rng_file(struct vec_ctx *vc)
 {
 	static const uint8_t zero[32];
 	static const size_t p32[] = { 32 }, p10[] = { 10, 70 }, p80[] = { 80 },
@@ -197,9 +198,9 @@ rng_file(void)
 	add(c, "pieces_80", rng_in(count, p80, 1));
 	add(c, "block_boundaries", rng_in(s, pblk, NELEM(pblk)));
 	add(c, "four_blocks", rng_in(s, p200, 1));
-	f = vec_build_rng(c);
+	f = vec_build_rng(vc, c);
 	json_decref(c);
-	check_value(f, "zero_seed", "stream",
+	check_value(vc, f, "zero_seed", "stream",
 	    "76b8e0ada0f13d90405d6ae55386bd28"
 	    "bdd219b8a08ded1aa836efcc8b770dc7");
 	return f;
@@ -208,7 +209,7 @@ rng_file(void)
 static const uint8_t small_order[32] = { 1 }; /* the neutral element */
 
 static json_t *
-keys_file(void)
+keys_file(struct vec_ctx *vc)
 {
 	json_t *c = vec_arr(), *in, *f;
 
@@ -258,10 +259,10 @@ keys_file(void)
 	in = neg(c, "last_resort_as_signed", "last_resort_prekey",
 	    "signature", NULL, ERR_AUTH);
 	vec_put_str(in, "verify_kind", "signed");
-	f = vec_build_keys(c);
+	f = vec_build_keys(vc, c);
 	json_decref(c);
-	check_expects(f);
-	check_value(f, "identity_rfc8032_test1", "ed25519_pk",
+	check_expects(vc, f);
+	check_value(vc, f, "identity_rfc8032_test1", "ed25519_pk",
 	    "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68"
 	    "f707511a");
 	return f;
@@ -287,7 +288,7 @@ x3dh_in(const char *type, long long spk_id, int kind, long long opk_id,
 }
 
 static json_t *
-x3dh_file(void)
+x3dh_file(struct vec_ctx *vc)
 {
 	json_t *c = vec_arr(), *in, *f;
 	static const uint8_t one[4] = { 0, 0, 0, 1 }, three = 3;
@@ -318,9 +319,9 @@ x3dh_file(void)
 	    vec_mut_xor(10, 0x40), ERR_AUTH);
 	neg(c, "bundle_bad_last_resort_sig", "last_resort_prekey", "opk_sig",
 	    vec_mut_xor(33, 0x01), ERR_AUTH);
-	f = vec_build_x3dh(c);
+	f = vec_build_x3dh(vc, c);
 	json_decref(c);
-	check_expects(f);
+	check_expects(vc, f);
 	return f;
 }
 
@@ -341,7 +342,7 @@ seal_in(const char *user, long long device, int type, json_t *content,
 }
 
 static json_t *
-envelope_file(void)
+envelope_file(struct vec_ctx *vc)
 {
 	json_t *c = vec_arr(), *f;
 	char user[65];
@@ -369,9 +370,9 @@ envelope_file(void)
 	    vec_mut_xor(90, 0x80), ERR_AUTH);
 	neg(c, "layer2_tag_flipped_bit", "empty_content", "envelope",
 	    vec_mut_xor(170, 0x01), ERR_AUTH);
-	f = vec_build_envelope(c);
+	f = vec_build_envelope(vc, c);
 	json_decref(c);
-	check_expects(f);
+	check_expects(vc, f);
 	return f;
 }
 
@@ -404,7 +405,7 @@ fp_id_in(const char *lid, const char *lseed, const char *rid,
 }
 
 static json_t *
-fingerprint_file(void)
+fingerprint_file(struct vec_ctx *vc)
 {
 	json_t *c = vec_arr(), *f;
 
@@ -416,20 +417,20 @@ fingerprint_file(void)
 				    "alice identity"));
 	neg(c, "small_order_identity", "alice_and_bob", "local_ik",
 	    vec_mut_set(0, small_order, 32), ERR_KEY);
-	f = vec_build_fingerprint(c);
+	f = vec_build_fingerprint(vc, c);
 	json_decref(c);
-	check_expects(f);
-	check_value(f, "libsignal_published", "safety_number",
+	check_expects(vc, f);
+	check_value(vc, f, "libsignal_published", "safety_number",
 	    "300354477692869396892869876765458257569162576843440918079131");
-	check_value(f, "bob_and_alice", "safety_number",
-	    json_string_value(json_object_get(json_object_get(vec_find_case(
+	check_value(vc, f, "bob_and_alice", "safety_number",
+	    json_string_value(json_object_get(json_object_get(vec_find_case(vc,
 		json_object_get(f, "cases"), "alice_and_bob"), "output"),
 		"safety_number")));
 	return f;
 }
 
 static json_t *
-padding_file(void)
+padding_file(struct vec_ctx *vc)
 {
 	static const long long lens[] = { 0, 1, 62, 63, 64, 126, 127, 128, 255,
 		256, 511, 512, 1023, 1024, 2047, 2048, 4095, 4096, 8191, 8192,
@@ -483,9 +484,9 @@ padding_file(void)
 	    ERR_INVALID);
 	neg(c, "reject_not_canonical", "pad_abc", "padded",
 	    vec_mut_append(zeros, 64), ERR_INVALID);
-	f = vec_build_padding(c);
+	f = vec_build_padding(vc, c);
 	json_decref(c);
-	check_expects(f);
+	check_expects(vc, f);
 	return f;
 }
 
@@ -621,7 +622,7 @@ in_name(const json_t *c)
 }
 
 static json_t *
-ratchet_file(void)
+ratchet_file(struct vec_ctx *vc)
 {
 	json_t *c = vec_arr(), *f;
 	char name[64];
@@ -638,16 +639,17 @@ ratchet_file(void)
 			    "result", script[i].err);
 		}
 	}
-	f = vec_build_ratchet(c);
-	check_expects(f);
+	f = vec_build_ratchet(vc, c);
+	check_expects(vc, f);
 	json_decref(c);
 	return f;
 }
 
 static void
-state_in(json_t *c, const json_t *ratchet, const char *snap)
+state_in(struct vec_ctx *vc, json_t *c, const json_t *ratchet,
+    const char *snap)
 {
-	const json_t *s = vec_find_case(json_object_get(ratchet, "cases"),
+	const json_t *s = vec_find_case(vc, json_object_get(ratchet, "cases"),
 	    snap);
 	json_t *in = input("state");
 
@@ -658,17 +660,17 @@ state_in(json_t *c, const json_t *ratchet, const char *snap)
 }
 
 static json_t *
-state_file(const json_t *ratchet)
+state_file(struct vec_ctx *vc, const json_t *ratchet)
 {
 	static const uint8_t z32[32], f03 = 0x03, f1f = 0x1f, one = 1,
 				      big[2] = { 0x07, 0xd1 },
 				      step[4] = { 0xff, 0xff, 0xff, 0xff };
 	json_t *c = vec_arr(), *f;
 
-	state_in(c, ratchet, "snapshot_alice_initial");
-	state_in(c, ratchet, "snapshot_bob_initial");
-	state_in(c, ratchet, "snapshot_bob_skipped_keys");
-	state_in(c, ratchet, "snapshot_alice_final");
+	state_in(vc, c, ratchet, "snapshot_alice_initial");
+	state_in(vc, c, ratchet, "snapshot_bob_initial");
+	state_in(vc, c, ratchet, "snapshot_bob_skipped_keys");
+	state_in(vc, c, ratchet, "snapshot_alice_final");
 	neg(c, "empty", "bob_skipped_keys", "blob", vec_mut_truncate(0),
 	    ERR_SHORT);
 	neg(c, "bad_version", "bob_skipped_keys", "blob", vec_mut_xor(0, 3),
@@ -693,28 +695,28 @@ state_file(const json_t *ratchet)
 	    vec_mut_set(404 + 36, step, 4), ERR_INVALID);
 	neg(c, "trailing_byte", "alice_final", "blob",
 	    vec_mut_append(z32, 1), ERR_TRAILING);
-	f = vec_build_state(c);
+	f = vec_build_state(vc, c);
 	json_decref(c);
-	check_expects(f);
+	check_expects(vc, f);
 	return f;
 }
 
 /* Builds every file into files; returns how many. */
 static size_t
-build_all(json_t **files)
+build_all(struct vec_ctx *vc, json_t **files)
 {
 	size_t n = 0;
 
-	files[n++] = hkdf_file();
-	files[n++] = kdf_file();
-	files[n++] = rng_file();
-	files[n++] = keys_file();
-	files[n++] = x3dh_file();
-	files[n++] = ratchet_file();
-	files[n++] = padding_file();
-	files[n++] = envelope_file();
-	files[n++] = fingerprint_file();
-	files[n++] = state_file(files[5]);
+	files[n++] = hkdf_file(vc);
+	files[n++] = kdf_file(vc);
+	files[n++] = rng_file(vc);
+	files[n++] = keys_file(vc);
+	files[n++] = x3dh_file(vc);
+	files[n++] = ratchet_file(vc);
+	files[n++] = padding_file(vc);
+	files[n++] = envelope_file(vc);
+	files[n++] = fingerprint_file(vc);
+	files[n++] = state_file(vc, files[5]);
 	return n;
 }
 

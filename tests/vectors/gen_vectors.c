@@ -90,19 +90,19 @@ neg(json_t *cases, const char *name, const char *base, const char *target,
 
 /* Checks every expectation on a built file, then forgets them. */
 static void
-check_expects(const json_t *file)
+check_expects(struct vec_ctx *vc, const json_t *file)
 {
 	const json_t *cases = json_object_get(file, "cases"), *c, *v;
 	size_t i;
 
 	for (i = 0; i < nexpects; i++) {
-		c = vec_find_case(cases, expects[i].name);
+		c = vec_find_case(vc, cases, expects[i].name);
 		if (c == NULL) {
 			continue;
 		}
 		v = json_object_get(json_object_get(c, "output"),
 		    expects[i].field);
-		VEC_CHECK(json_is_string(v) &&
+		VEC_CHECK(vc, json_is_string(v) &&
 			strcmp(json_string_value(v), expects[i].err == 0 ?
 				"ok" : err_name(expects[i].err)) == 0,
 		    "%s: want %s", expects[i].name, err_name(expects[i].err));
@@ -112,14 +112,16 @@ check_expects(const json_t *file)
 
 /* out[field] of case name must be the hex or text want. */
 static void
-check_value(const json_t *file, const char *name, const char *field,
-    const char *want)
+check_value(struct vec_ctx *vc, const json_t *file, const char *name,
+    const char *field, const char *want)
 {
-	const json_t *c = vec_find_case(json_object_get(file, "cases"), name);
+	const json_t *c = vec_find_case(vc, json_object_get(file, "cases"),
+	    name);
 	const json_t *v = json_object_get(json_object_get(c, "output"), field);
 
-	VEC_CHECK(json_is_string(v) && strcmp(json_string_value(v), want) ==
-		0, "%s.%s is not the published value", name, field);
+	VEC_CHECK(vc,
+	    json_is_string(v) && strcmp(json_string_value(v), want) == 0,
+	    "%s.%s is not the published value", name, field);
 }
 
 #include "tests/vectors/gen_inputs.h"
@@ -154,6 +156,7 @@ write_file(const char *dir, const json_t *file)
 int
 main(int argc, char **argv)
 {
+	struct vec_ctx vc;
 	json_t *files[10];
 	size_t n = 0, i;
 	int rc = 0;
@@ -166,11 +169,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "gen_vectors: sodium_init failed\n");
 		return 1;
 	}
-	n = build_all(files);
-	if (vec_errors != 0) {
-		fprintf(stderr, "gen_vectors: %d cross-check(s) failed; "
+	vec_ctx_init(&vc, NULL, NULL); /* failures go to stderr */
+	n = build_all(&vc, files);
+	if (vc.errors != 0) {
+		fprintf(stderr, "gen_vectors: %lu cross-check(s) failed; "
 				"nothing written\n",
-		    vec_errors);
+		    vc.errors);
 		rc = 1;
 	}
 	for (i = 0; i < n; i++) {

@@ -8,29 +8,7 @@
 
 #include <cmocka.h>
 
-#include "tests/vectors/vec_basic.h"
-#include "tests/vectors/vec_ratchet.h"
-
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
-
-/* One vector file and the builder that recomputes it from its inputs. */
-struct vfile {
-	const char *name;
-	json_t *(*build)(const json_t *cases_in);
-};
-
-static const struct vfile vfiles[] = {
-	{ "hkdf.json", vec_build_hkdf },
-	{ "kdf.json", vec_build_kdf },
-	{ "rng.json", vec_build_rng },
-	{ "keys.json", vec_build_keys },
-	{ "x3dh.json", vec_build_x3dh },
-	{ "ratchet.json", vec_build_ratchet },
-	{ "padding.json", vec_build_padding },
-	{ "envelope.json", vec_build_envelope },
-	{ "fingerprint.json", vec_build_fingerprint },
-	{ "state.json", vec_build_state },
-};
+#include "tests/vectors/vec_check.h"
 
 static const char *
 vectors_dir(void)
@@ -40,161 +18,92 @@ vectors_dir(void)
 	return d != NULL && d[0] != '\0' ? d : "tests/vectors";
 }
 
+/* The recorded file called name, or NULL (said on stderr). */
 static json_t *
-load(const char *name)
+load_file(void *arg, const char *name)
 {
 	char path[4096];
 	json_error_t e;
 	json_t *j;
 
+	(void)arg;
 	snprintf(path, sizeof(path), "%s/%s", vectors_dir(), name);
 	j = json_load_file(path, JSON_REJECT_DUPLICATES, &e);
 	if (j == NULL) {
-		fail_msg("%s: %s (line %d)", path, e.text, e.line);
+		print_error("%s: %s (line %d)\n", path, e.text, e.line);
 	}
 	return j;
 }
 
-/* The {"name", "input"} pairs of a file's cases. */
 static json_t *
-inputs_of(const json_t *file)
+load(const char *name)
 {
-	json_t *a = vec_arr(), *c;
-	const json_t *fc;
-	size_t i;
+	json_t *j = load_file(NULL, name);
 
-	json_array_foreach(json_object_get(file, "cases"), i, fc) {
-		c = vec_obj();
-		vec_put(c, "name", json_incref(json_object_get(fc, "name")));
-		vec_put(c, "input", json_incref(json_object_get(fc, "input")));
-		vec_push(a, c);
+	if (j == NULL) {
+		fail_msg("cannot load %s", name);
 	}
-	return a;
+	return j;
 }
 
-/*
- * 0 if want and got are equal; else 1 with the path of the first
- * difference in path. Object key order is not compared here (check-regen.sh
- * compares the bytes).
- */
-static int
-diff(const json_t *want, const json_t *got, char *path, size_t cap)
+/* Prints a failure of the file named by arg. */
+static void
+say(void *arg, const char *msg)
 {
-	size_t len = strlen(path), i;
-	const char *k;
-	const json_t *v;
-
-	if (json_typeof(want) != json_typeof(got)) {
-		return 1;
-	}
-	if (json_is_object(want)) {
-		if (json_object_size(want) != json_object_size(got)) {
-			return 1;
-		}
-		json_object_foreach((json_t *)(uintptr_t)want, k, v) {
-			snprintf(path + len, cap - len, ".%s", k);
-			if (diff(v, json_object_get(got, k), path, cap)) {
-				return 1;
-			}
-		}
-	} else if (json_is_array(want)) {
-		if (json_array_size(want) != json_array_size(got)) {
-			return 1;
-		}
-		json_array_foreach(want, i, v) {
-			snprintf(path + len, cap - len, "[%zu]", i);
-			if (diff(v, json_array_get(got, i), path, cap)) {
-				return 1;
-			}
-		}
-	} else if (!json_equal(want, got)) {
-		return 1;
-	}
-	path[len] = '\0';
-	return 0;
+	print_error("%s: %s\n", (const char *)arg, msg);
 }
 
-static int state_mismatches(const json_t *st);
-
-/* Rebuilds file with def's builder: 0 if it is reproduced exactly; else
- * 1, with the reason in why. */
-static int
-rebuild_differs(const struct vfile *def, const json_t *file, char *why,
-    size_t cap)
+/* Drops the failures that a flipped value is expected to cause. */
+static void
+quiet(void *arg, const char *msg)
 {
-	json_t *in = inputs_of(file), *got;
-	int before = vec_errors, d;
+	(void)arg;
+	(void)msg;
+}
 
-	why[0] = '\0';
-	got = def->build(in);
-	d = diff(file, got, why, cap);
-	if (vec_errors != before) {
-		snprintf(why, cap, "%d failed cross-check(s)",
-		    vec_errors - before);
-		d = 1;
-	}
-	if (!d && strcmp(def->name, "state.json") == 0 &&
-	    state_mismatches(file) != 0) {
-		snprintf(why, cap, "a blob that is not its ratchet snapshot");
-		d = 1;
-	}
-	json_decref(got);
-	json_decref(in);
-	return d;
+/* Checks file against def with vc: the number of failures. */
+static unsigned long
+check(struct vec_ctx *vc, const struct vec_file_def *def, const json_t *file,
+    struct vec_tally *t)
+{
+	unsigned long before = vc->errors;
+
+	vec_check_file(vc, def, file, load_file, NULL, t);
+	return vc->errors - before;
 }
 
 static void
 test_file(void **state)
 {
-	const struct vfile *def = *state;
+	const struct vec_file_def *def = *state;
 	json_t *file = load(def->name);
-	char why[512];
-	int d = rebuild_differs(def, file, why, sizeof(why));
+	struct vec_tally t = { 0, 0 };
+	struct vec_ctx vc;
+	unsigned long bad;
 
+	vec_ctx_init(&vc, say, (void *)(uintptr_t)def->name);
+	bad = check(&vc, def, file, &t);
 	json_decref(file);
-	if (d) {
-		fail_msg("%s: recorded value differs from the library at %s",
-		    def->name, why[0] != '\0' ? why : "(top)");
+	print_message("%s: %zu values checked, %lu failures\n", def->name,
+	    t.checked, bad);
+	if (bad != 0 || t.matched != t.checked) {
+		fail_msg("%s: the library does not reproduce the record",
+		    def->name);
 	}
-}
-
-/* How many blobs of st (state.json) are not the snapshot their case names
- * in ratchet.json. */
-static int
-state_mismatches(const json_t *st)
-{
-	json_t *rt = load("ratchet.json");
-	const json_t *c, *in, *snap;
-	size_t i;
-	int bad = 0;
-
-	json_array_foreach(json_object_get(st, "cases"), i, c) {
-		in = json_object_get(c, "input");
-		if (json_object_get(in, "ratchet_case") == NULL) {
-			continue;
-		}
-		snap = vec_find_case(json_object_get(rt, "cases"),
-		    vec_get_str(in, "ratchet_case"));
-		snap = json_object_get(json_object_get(snap, "output"),
-		    "state");
-		if (snap == NULL ||
-		    !json_equal(snap, json_object_get(in, "blob"))) {
-			bad++;
-		}
-	}
-	json_decref(rt);
-	return bad;
 }
 
 static void
 test_state_from_ratchet(void **state)
 {
-	json_t *st = load("state.json");
-	int bad = state_mismatches(st);
+	json_t *st = load("state.json"), *rt = load("ratchet.json");
+	struct vec_ctx vc;
 
 	(void)state;
+	vec_ctx_init(&vc, say, (void *)(uintptr_t)"state.json");
+	vec_check_snapshots(&vc, st, rt);
 	json_decref(st);
-	assert_int_equal(bad, 0);
+	json_decref(rt);
+	assert_int_equal(vc.errors, 0);
 }
 
 /* Every cited anchor exists in docs/PROTOCOL.md. */
@@ -221,14 +130,14 @@ test_spec_anchors(void **state)
 	assert_non_null(text);
 	assert_int_equal(fread(text, 1, (size_t)n, f), (size_t)n);
 	fclose(f);
-	for (i = 0; i < NELEM(vfiles); i++) {
-		file = load(vfiles[i].name);
+	for (i = 0; i < VEC_NFILES; i++) {
+		file = load(vec_files[i].name);
 		json_array_foreach(json_object_get(file, "spec"), k, a) {
 			snprintf(needle, sizeof(needle), "<a id=\"%s\"></a>",
 			    json_string_value(a) + strlen(VEC_SPEC_PREFIX));
 			if (strstr(text, needle) == NULL) {
 				print_error("%s: no anchor %s\n",
-				    vfiles[i].name, json_string_value(a));
+				    vec_files[i].name, json_string_value(a));
 				bad = 1;
 			}
 		}
@@ -274,7 +183,8 @@ flip_leaf(json_t *parent, const char *key, size_t idx, json_t *v)
 }
 
 struct flips {
-	const struct vfile *def;
+	struct vec_ctx vc; /* quiet */
+	const struct vec_file_def *def;
 	json_t *file;  /* a copy that is flipped and restored in turn */
 	size_t tried;
 	size_t missed;
@@ -287,20 +197,18 @@ static void
 flip_one(struct flips *fl, json_t *parent, const char *key, size_t idx,
     json_t *v, const char *where)
 {
-	char why[512];
+	struct vec_tally t = { 0, 0 };
 	json_t *keep = json_incref(v);
-	int before = vec_errors;
 
 	if (json_is_object(v) || json_is_array(v)) {
 		flip_walk(fl, v, where);
 	} else if (flip_leaf(parent, key, idx, v)) {
 		fl->tried++;
-		if (!rebuild_differs(fl->def, fl->file, why, sizeof(why))) {
+		if (check(&fl->vc, fl->def, fl->file, &t) == 0) {
 			print_error("%s: flipping %s went unnoticed\n",
 			    fl->def->name, where);
 			fl->missed++;
 		}
-		vec_errors = before; /* expected failures */
 		if (key != NULL) {
 			json_object_set(parent, key, keep);
 		} else {
@@ -344,18 +252,17 @@ test_input_flips(void **state)
 	size_t i, k, missed = 0;
 
 	(void)state;
-	for (i = 0; i < NELEM(vfiles); i++) {
+	for (i = 0; i < VEC_NFILES; i++) {
 		memset(&fl, 0, sizeof(fl));
-		fl.def = &vfiles[i];
-		fl.file = load(vfiles[i].name);
-		vec_quiet = 1;
+		vec_ctx_init(&fl.vc, quiet, NULL);
+		fl.def = &vec_files[i];
+		fl.file = load(vec_files[i].name);
 		json_array_foreach(json_object_get(fl.file, "cases"), k, c) {
 			snprintf(where, sizeof(where), "cases[%zu].input", k);
 			flip_walk(&fl, json_object_get(c, "input"), where);
 		}
-		vec_quiet = 0;
 		print_message("%s: %zu input values flipped, %zu unnoticed\n",
-		    vfiles[i].name, fl.tried, fl.missed);
+		    vec_files[i].name, fl.tried, fl.missed);
 		json_decref(fl.file);
 		missed += fl.missed;
 	}
@@ -365,17 +272,17 @@ test_input_flips(void **state)
 int
 main(void)
 {
-	struct CMUnitTest tests[NELEM(vfiles) + 3];
+	struct CMUnitTest tests[VEC_NFILES + 3];
 	size_t i;
 
 	if (sodium_init() < 0) {
 		return 1;
 	}
 	memset(tests, 0, sizeof(tests));
-	for (i = 0; i < NELEM(vfiles); i++) {
-		tests[i].name = vfiles[i].name;
+	for (i = 0; i < VEC_NFILES; i++) {
+		tests[i].name = vec_files[i].name;
 		tests[i].test_func = test_file;
-		tests[i].initial_state = (void *)(uintptr_t)&vfiles[i];
+		tests[i].initial_state = (void *)(uintptr_t)&vec_files[i];
 	}
 	tests[i].name = "state_blobs_are_ratchet_snapshots";
 	tests[i++].test_func = test_state_from_ratchet;

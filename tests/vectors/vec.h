@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) 2026 The Sealpost developers */
-/* Shared by gen_vectors.c and test_vectors.c: JSON and hex helpers, the
- * recording RNG, mutations, and reference primitives on plain libsodium. */
+/* Shared by gen_vectors.c, test_vectors.c and the client's self-test: JSON
+ * and hex helpers, the recording RNG, mutations, and reference primitives
+ * on plain libsodium. */
 #ifndef SEALPOST_VEC_H
 #define SEALPOST_VEC_H
 
@@ -26,41 +27,70 @@
 #define VEC_SPEC_PREFIX "docs/PROTOCOL.md#"
 #define VEC_MAX_BYTES (1U << 22) /* largest hex value read back */
 
-/* Number of failed cross-checks since the program started. A builder that
- * finds a mismatch reports it here and carries on, so that one run lists
- * every problem; its caller then refuses the result. */
-static int vec_errors;
-/* Set while failures are expected: count them without printing. */
-static int vec_quiet;
+/*
+ * Where the builders' failed cross-checks go. A builder that finds a
+ * mismatch reports it here and carries on, so that one run lists every
+ * problem; its caller then refuses the result. Each run has its own
+ * context (vec_ctx_init), used by one thread at a time: the builders keep
+ * no other state between calls.
+ */
+struct vec_ctx {
+	/* Gets the text of each failure (NUL-terminated, without a newline);
+	 * NULL prints it to stderr. */
+	void (*on_fail)(void *arg, const char *msg);
+	void *arg;
+	const char *where;    /* the case being built, for the messages */
+	unsigned long errors; /* failures reported so far */
+};
 
-static inline void PRINTF_LIKE(1, 2)
-vec_fail(const char *fmt, ...)
+#define VEC_MSG_MAX 512 /* a failure's text is cut to this many bytes */
+
+static inline void
+vec_ctx_init(struct vec_ctx *vc,
+    void (*on_fail)(void *arg, const char *msg), void *arg)
 {
-	va_list ap;
-
-	vec_errors++;
-	if (vec_quiet) {
-		return;
-	}
-	va_start(ap, fmt);
-	fputs("vectors: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	va_end(ap);
+	memset(vc, 0, sizeof(*vc));
+	vc->on_fail = on_fail;
+	vc->arg = arg;
 }
 
-#define VEC_CHECK(cond, ...)                                                 \
+static inline void PRINTF_LIKE(2, 3)
+vec_fail(struct vec_ctx *vc, const char *fmt, ...)
+{
+	char msg[VEC_MSG_MAX];
+	int off = 0;
+	va_list ap;
+
+	vc->errors++;
+	if (vc->where != NULL) {
+		off = snprintf(msg, sizeof(msg), "case %s: ", vc->where);
+		if (off < 0 || (size_t)off >= sizeof(msg)) {
+			off = 0;
+		}
+	}
+	va_start(ap, fmt);
+	vsnprintf(msg + off, sizeof(msg) - (size_t)off, fmt, ap);
+	va_end(ap);
+	if (vc->on_fail != NULL) {
+		vc->on_fail(vc->arg, msg);
+	} else {
+		fprintf(stderr, "vectors: %s\n", msg);
+	}
+}
+
+#define VEC_CHECK(vc, cond, ...)                                             \
 	do {                                                                 \
 		if (!(cond)) {                                               \
-			vec_fail(__VA_ARGS__);                               \
+			vec_fail((vc), __VA_ARGS__);                         \
 		}                                                            \
 	} while (0)
 
 /* Two byte strings computed two ways must agree. */
 static inline void
-vec_same(const char *what, const uint8_t *a, const uint8_t *b, size_t n)
+vec_same(struct vec_ctx *vc, const char *what, const uint8_t *a,
+    const uint8_t *b, size_t n)
 {
-	VEC_CHECK(sodium_memcmp(a, b, n) == 0, "%s: mismatch", what);
+	VEC_CHECK(vc, sodium_memcmp(a, b, n) == 0, "%s: mismatch", what);
 }
 
 /* The code of an error name ("ERR_AUTH"), or 1 if unknown. */
@@ -150,12 +180,12 @@ vec_arr(void)
 /* ---- reading inputs back ---- */
 
 static inline const json_t *
-vec_get(const json_t *o, const char *k)
+vec_get(struct vec_ctx *vc, const json_t *o, const char *k)
 {
 	const json_t *v = json_is_object(o) ? json_object_get(o, k) : NULL;
 
 	if (v == NULL) {
-		vec_fail("input field \"%s\" missing", k);
+		vec_fail(vc, "input field \"%s\" missing", k);
 	}
 	return v;
 }
@@ -163,9 +193,9 @@ vec_get(const json_t *o, const char *k)
 /* A lower-case hex string as bytes; *n gets the length. The buffer has
  * one spare byte: free it with mem_wipe_free(p, *n + 1). */
 static inline uint8_t *
-vec_get_bytes(const json_t *o, const char *k, size_t *n)
+vec_get_bytes(struct vec_ctx *vc, const json_t *o, const char *k, size_t *n)
 {
-	const json_t *v = vec_get(o, k);
+	const json_t *v = vec_get(vc, o, k);
 	const char *s = json_is_string(v) ? json_string_value(v) : "";
 	size_t len = strlen(s), i;
 	uint8_t *p;
@@ -179,7 +209,7 @@ vec_get_bytes(const json_t *o, const char *k, size_t *n)
 	}
 	if (v != NULL && (!json_is_string(v) || i != len || len % 2 != 0 ||
 			     len / 2 > VEC_MAX_BYTES)) {
-		vec_fail("input field \"%s\" is not lower-case hex", k);
+		vec_fail(vc, "input field \"%s\" is not lower-case hex", k);
 		len = 0;
 	}
 	p = mem_zalloc(len / 2 + 1);
@@ -190,14 +220,16 @@ vec_get_bytes(const json_t *o, const char *k, size_t *n)
 
 /* Exactly n bytes of hex into out (zeros on failure). */
 static inline void
-vec_get_hex(const json_t *o, const char *k, uint8_t *out, size_t n)
+vec_get_hex(struct vec_ctx *vc, const json_t *o, const char *k, uint8_t *out,
+    size_t n)
 {
 	size_t got;
-	uint8_t *p = vec_get_bytes(o, k, &got);
+	uint8_t *p = vec_get_bytes(vc, o, k, &got);
 
 	memset(out, 0, n);
 	if (got != n) {
-		vec_fail("input field \"%s\": %zu bytes, want %zu", k, got, n);
+		vec_fail(vc, "input field \"%s\": %zu bytes, want %zu", k, got,
+		    n);
 	} else {
 		memcpy(out, p, n);
 	}
@@ -205,26 +237,28 @@ vec_get_hex(const json_t *o, const char *k, uint8_t *out, size_t n)
 }
 
 static inline long long
-vec_get_int(const json_t *o, const char *k, long long min, long long max)
+vec_get_int(struct vec_ctx *vc, const json_t *o, const char *k,
+    long long min, long long max)
 {
-	const json_t *v = vec_get(o, k);
+	const json_t *v = vec_get(vc, o, k);
 	long long x = json_is_integer(v) ? json_integer_value(v) : min - 1;
 
 	if (v != NULL && (x < min || x > max)) {
-		vec_fail("input field \"%s\" is not an integer in %lld..%lld",
-		    k, min, max);
+		vec_fail(vc,
+		    "input field \"%s\" is not an integer in %lld..%lld", k,
+		    min, max);
 		return min;
 	}
 	return v != NULL ? x : min;
 }
 
 static inline const char *
-vec_get_str(const json_t *o, const char *k)
+vec_get_str(struct vec_ctx *vc, const json_t *o, const char *k)
 {
-	const json_t *v = vec_get(o, k);
+	const json_t *v = vec_get(vc, o, k);
 
 	if (v != NULL && !json_is_string(v)) {
-		vec_fail("input field \"%s\" is not a string", k);
+		vec_fail(vc, "input field \"%s\" is not a string", k);
 	}
 	return json_is_string(v) ? json_string_value(v) : "";
 }
@@ -283,33 +317,35 @@ vec_rng_wipe(struct vec_rng *v)
  * Returns a new buffer (free with mem_wipe_free(p, *outn + 1)).
  */
 static inline uint8_t *
-vec_mutate(const json_t *m, const uint8_t *in, size_t n, size_t *outn)
+vec_mutate(struct vec_ctx *vc, const json_t *m, const uint8_t *in, size_t n,
+    size_t *outn)
 {
-	const char *op = vec_get_str(m, "op");
+	const char *op = vec_get_str(vc, m, "op");
 	uint8_t *b = NULL, *out;
 	size_t bn = 0, off = 0, len = n;
 
 	if (strcmp(op, "xor") == 0 || strcmp(op, "set") == 0) {
-		off = (size_t)vec_get_int(m, "offset", 0, (long long)n - 1);
+		off = (size_t)vec_get_int(vc, m, "offset", 0,
+		    (long long)n - 1);
 	}
 	if (strcmp(op, "set") == 0 || strcmp(op, "append") == 0) {
-		b = vec_get_bytes(m, "bytes", &bn);
+		b = vec_get_bytes(vc, m, "bytes", &bn);
 	}
 	if (strcmp(op, "truncate") == 0) {
-		len = (size_t)vec_get_int(m, "length", 0, (long long)n);
+		len = (size_t)vec_get_int(vc, m, "length", 0, (long long)n);
 	} else if (strcmp(op, "append") == 0) {
 		len = n + bn;
 	} else if (strcmp(op, "set") == 0 && bn > n - off) {
-		vec_fail("mutation: set runs past the end");
+		vec_fail(vc, "mutation: set runs past the end");
 		bn = n - off;
 	} else if (strcmp(op, "xor") != 0 && strcmp(op, "set") != 0) {
-		vec_fail("mutation: unknown op \"%s\"", op);
+		vec_fail(vc, "mutation: unknown op \"%s\"", op);
 	}
 	out = mem_zalloc(len + 1);
 	PANIC_IF(out == NULL);
 	memcpy(out, in, len < n ? len : n);
 	if (strcmp(op, "xor") == 0 && n > 0) {
-		out[off] ^= (uint8_t)vec_get_int(m, "mask", 1, 255);
+		out[off] ^= (uint8_t)vec_get_int(vc, m, "mask", 1, 255);
 	} else if (strcmp(op, "set") == 0 && bn > 0) {
 		memcpy(out + off, b, bn);
 	} else if (strcmp(op, "append") == 0 && bn > 0) {
@@ -504,16 +540,18 @@ vec_file_new(const char *name, const char *description,
 	return f;
 }
 
-/* A case {"name", "input", "output"} with a copy of name and input. */
+/* A case {"name", "input", "output"} with a copy of name and input (null
+ * if missing). */
 static inline json_t *
-vec_case_new(const json_t *in_case, json_t **output)
+vec_case_new(struct vec_ctx *vc, const json_t *in_case, json_t **output)
 {
 	json_t *c = vec_obj();
-	const json_t *name = vec_get(in_case, "name");
+	const json_t *name = vec_get(vc, in_case, "name");
+	const json_t *in = vec_get(vc, in_case, "input");
 
 	vec_put(c, "name", json_string(json_is_string(name) ?
 		json_string_value(name) : ""));
-	vec_put(c, "input", json_deep_copy(vec_get(in_case, "input")));
+	vec_put(c, "input", in != NULL ? json_deep_copy(in) : json_null());
 	*output = vec_obj();
 	vec_put(c, "output", *output);
 	return c;
@@ -521,7 +559,7 @@ vec_case_new(const json_t *in_case, json_t **output)
 
 /* The built case called name among cases, or NULL. */
 static inline const json_t *
-vec_find_case(const json_t *cases, const char *name)
+vec_find_case(struct vec_ctx *vc, const json_t *cases, const char *name)
 {
 	const json_t *c;
 	size_t i;
@@ -534,7 +572,7 @@ vec_find_case(const json_t *cases, const char *name)
 			return c;
 		}
 	}
-	vec_fail("no case named \"%s\"", name);
+	vec_fail(vc, "no case named \"%s\"", name);
 	return NULL;
 }
 
@@ -555,13 +593,14 @@ vec_in_case(const char *name, json_t *input)
  * built so far (negative cases refer to earlier ones by name). */
 struct vec_type {
 	const char *type;
-	void (*fn)(const json_t *in, json_t *out, const json_t *cases);
+	void (*fn)(struct vec_ctx *vc, const json_t *in, json_t *out,
+	    const json_t *cases);
 };
 
 /* Builds every case of cases_in ({"name", "input"} objects) into
- * file["cases"]. Returns file. */
+ * file["cases"], naming each case in vc's messages. Returns file. */
 static inline json_t *
-vec_build_cases(json_t *file, const json_t *cases_in,
+vec_build_cases(struct vec_ctx *vc, json_t *file, const json_t *cases_in,
     const struct vec_type *types)
 {
 	json_t *cases = vec_arr(), *c, *out;
@@ -571,26 +610,28 @@ vec_build_cases(json_t *file, const json_t *cases_in,
 
 	vec_put(file, "cases", cases);
 	json_array_foreach(cases_in, i, ic) {
-		c = vec_case_new(ic, &out);
+		vc->where = json_string_value(json_object_get(ic, "name"));
+		c = vec_case_new(vc, ic, &out);
 		vec_push(cases, c);
-		type = vec_get_str(json_object_get(ic, "input"), "type");
+		type = vec_get_str(vc, json_object_get(ic, "input"), "type");
 		for (k = 0; types[k].type != NULL; k++) {
 			if (strcmp(types[k].type, type) == 0) {
 				break;
 			}
 		}
 		if (types[k].type == NULL) {
-			vec_fail("case %zu: unknown type \"%s\"", i, type);
+			vec_fail(vc, "unknown type \"%s\"", type);
 			continue;
 		}
-		types[k].fn(json_object_get(ic, "input"), out, cases);
+		types[k].fn(vc, json_object_get(ic, "input"), out, cases);
 	}
+	vc->where = NULL;
 	return file;
 }
 
 /* Runs a negative case (input neg) on the bytes: the operation's error. */
-typedef int (*vec_neg_run)(const json_t *base, const json_t *neg,
-    const uint8_t *p, size_t n);
+typedef int (*vec_neg_run)(struct vec_ctx *vc, const json_t *base,
+    const json_t *neg, const uint8_t *p, size_t n);
 
 /*
  * Input {"type": "negative", "base_case": name, "target": field,
@@ -599,13 +640,13 @@ typedef int (*vec_neg_run)(const json_t *base, const json_t *neg,
  * bytes run, "error": name of the error}.
  */
 static inline void
-vec_negative(const json_t *in, json_t *out, const json_t *cases,
-    vec_neg_run run)
+vec_negative(struct vec_ctx *vc, const json_t *in, json_t *out,
+    const json_t *cases, vec_neg_run run)
 {
-	const json_t *base = vec_find_case(cases, vec_get_str(in,
-	    "base_case"));
-	const char *target = vec_get_str(in, "target");
-	const json_t *mut = vec_get(in, "mutation"), *src;
+	const json_t *base = vec_find_case(vc, cases,
+	    vec_get_str(vc, in, "base_case"));
+	const char *target = vec_get_str(vc, in, "target");
+	const json_t *mut = vec_get(vc, in, "mutation"), *src;
 	uint8_t *p, *q = NULL;
 	size_t n, qn;
 
@@ -616,14 +657,15 @@ vec_negative(const json_t *in, json_t *out, const json_t *cases,
 	if (json_object_get(src, target) == NULL) {
 		src = json_object_get(base, "input");
 	}
-	p = vec_get_bytes(src, target, &n);
+	p = vec_get_bytes(vc, src, target, &n);
 	if (json_is_null(mut)) {
 		vec_put_hex(out, "input", p, n);
-		vec_put_str(out, "error", err_name(run(base, in, p, n)));
+		vec_put_str(out, "error", err_name(run(vc, base, in, p, n)));
 	} else {
-		q = vec_mutate(mut, p, n, &qn);
+		q = vec_mutate(vc, mut, p, n, &qn);
 		vec_put_hex(out, "input", q, qn);
-		vec_put_str(out, "error", err_name(run(base, in, q, qn)));
+		vec_put_str(out, "error",
+		    err_name(run(vc, base, in, q, qn)));
 		mem_wipe_free(q, qn + 1);
 	}
 	mem_wipe_free(p, n + 1);

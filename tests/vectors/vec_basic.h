@@ -14,28 +14,29 @@
 /* ---- hkdf.json ---- */
 
 static inline void
-hkdf_case(const json_t *in, json_t *out, const json_t *cases)
+hkdf_case(struct vec_ctx *vc, const json_t *in, json_t *out,
+    const json_t *cases)
 {
 	size_t sn, in_n, fn, L;
-	uint8_t *salt = vec_get_bytes(in, "salt", &sn);
-	uint8_t *ikm = vec_get_bytes(in, "ikm", &in_n);
-	uint8_t *info = vec_get_bytes(in, "info", &fn);
+	uint8_t *salt = vec_get_bytes(vc, in, "salt", &sn);
+	uint8_t *ikm = vec_get_bytes(vc, in, "ikm", &in_n);
+	uint8_t *info = vec_get_bytes(vc, in, "info", &fn);
 	uint8_t prk[32], prk2[32], *okm, *okm2;
 
 	(void)cases;
-	L = (size_t)vec_get_int(in, "length", 1, HKDF_MAX_OUT);
+	L = (size_t)vec_get_int(vc, in, "length", 1, HKDF_MAX_OUT);
 	okm = mem_zalloc(L);
 	okm2 = mem_zalloc(L);
 	PANIC_IF(okm == NULL || okm2 == NULL);
 	hkdf_extract(prk, sn > 0 ? salt : NULL, sn, ikm, in_n);
-	VEC_CHECK(hkdf_sha256(okm, L, sn > 0 ? salt : NULL, sn, ikm, in_n,
+	VEC_CHECK(vc, hkdf_sha256(okm, L, sn > 0 ? salt : NULL, sn, ikm, in_n,
 		      info, fn) == 0,
 	    "hkdf_sha256");
 	vec_hkdf(okm2, L, prk2, salt, sn, ikm, in_n, (const char *)info, fn);
-	vec_same("hkdf prk", prk, prk2, 32);
-	vec_same("hkdf okm", okm, okm2, L);
-	VEC_CHECK(hkdf_expand(okm2, L, prk, info, fn) == 0, "hkdf_expand");
-	vec_same("hkdf expand", okm, okm2, L);
+	vec_same(vc, "hkdf prk", prk, prk2, 32);
+	vec_same(vc, "hkdf okm", okm, okm2, L);
+	VEC_CHECK(vc, hkdf_expand(okm2, L, prk, info, fn) == 0, "hkdf_expand");
+	vec_same(vc, "hkdf expand", okm, okm2, L);
 	vec_put_hex(out, "prk", prk, 32);
 	vec_put_hex(out, "okm", okm, L);
 	mem_wipe_free(okm, L);
@@ -48,16 +49,17 @@ hkdf_case(const json_t *in, json_t *out, const json_t *cases)
 /* A length HKDF refuses (with empty salt, ikm and info): the error, and by
  * how much it is over the limit. */
 static inline void
-hkdf_length_case(const json_t *in, json_t *out, const json_t *cases)
+hkdf_length_case(struct vec_ctx *vc, const json_t *in, json_t *out,
+    const json_t *cases)
 {
-	size_t L = (size_t)vec_get_int(in, "length", 0, 1 << 20);
+	size_t L = (size_t)vec_get_int(vc, in, "length", 0, 1 << 20);
 	uint8_t *okm = mem_zalloc(L + 1);
 	int r;
 
 	(void)cases;
 	PANIC_IF(okm == NULL);
 	r = hkdf_sha256(okm, L, NULL, 0, okm, 0, NULL, 0);
-	VEC_CHECK(r == ERR_ARG, "hkdf accepted length %zu", L);
+	VEC_CHECK(vc, r == ERR_ARG, "hkdf accepted length %zu", L);
 	vec_put_str(out, "error", err_name(r));
 	vec_put_int(out, "over_limit_by", L > 0 ? (long long)(L -
 	    HKDF_MAX_OUT) : 0);
@@ -65,17 +67,18 @@ hkdf_length_case(const json_t *in, json_t *out, const json_t *cases)
 }
 
 static inline void
-hmac_case(const json_t *in, json_t *out, const json_t *cases)
+hmac_case(struct vec_ctx *vc, const json_t *in, json_t *out,
+    const json_t *cases)
 {
 	size_t kn, mn;
-	uint8_t *key = vec_get_bytes(in, "key", &kn);
-	uint8_t *msg = vec_get_bytes(in, "message", &mn);
+	uint8_t *key = vec_get_bytes(vc, in, "key", &kn);
+	uint8_t *msg = vec_get_bytes(vc, in, "message", &mn);
 	uint8_t mac[32], mac2[32];
 
 	(void)cases;
 	hmac_sha256(mac, key, kn, msg, mn);
 	vec_hmac(mac2, key, kn, msg, mn);
-	vec_same("hmac", mac, mac2, 32);
+	vec_same(vc, "hmac", mac, mac2, 32);
 	vec_put_hex(out, "mac", mac, 32);
 	mem_wipe_free(key, kn + 1);
 	mem_wipe_free(msg, mn + 1);
@@ -84,7 +87,7 @@ hmac_case(const json_t *in, json_t *out, const json_t *cases)
 static const char *const vec_hkdf_spec[] = { "hash-mac-kdf", NULL };
 
 static inline json_t *
-vec_build_hkdf(const json_t *cases_in)
+vec_build_hkdf(struct vec_ctx *vc, const json_t *cases_in)
 {
 	static const struct vec_type types[] = {
 		{ "hkdf", hkdf_case },
@@ -100,24 +103,25 @@ vec_build_hkdf(const json_t *cases_in)
 	    "is the absent salt (32 zero bytes).",
 	    vec_hkdf_spec);
 
-	return vec_build_cases(f, cases_in, types);
+	return vec_build_cases(vc, f, cases_in, types);
 }
 
 /* ---- kdf.json ---- */
 
 static inline void
-kdf_rk_case(const json_t *in, json_t *out, const json_t *cases)
+kdf_rk_case(struct vec_ctx *vc, const json_t *in, json_t *out,
+    const json_t *cases)
 {
 	uint8_t rk[32], dh[32], ck[32], nhk[32], okm[96];
 
 	(void)cases;
-	vec_get_hex(in, "rk", rk, 32);
-	vec_get_hex(in, "dh", dh, 32);
+	vec_get_hex(vc, in, "rk", rk, 32);
+	vec_get_hex(vc, in, "dh", dh, 32);
 	VEC_HKDF_LABEL(okm, 96, rk, 32, dh, 32, LABEL_RATCHET_RK);
-	VEC_CHECK(ratchet_kdf_rk(rk, ck, nhk, dh) == 0, "kdf_rk failed");
-	vec_same("kdf_rk rk", rk, okm, 32);
-	vec_same("kdf_rk ck", ck, okm + 32, 32);
-	vec_same("kdf_rk nhk", nhk, okm + 64, 32);
+	VEC_CHECK(vc, ratchet_kdf_rk(rk, ck, nhk, dh) == 0, "kdf_rk failed");
+	vec_same(vc, "kdf_rk rk", rk, okm, 32);
+	vec_same(vc, "kdf_rk ck", ck, okm + 32, 32);
+	vec_same(vc, "kdf_rk nhk", nhk, okm + 64, 32);
 	vec_put_hex(out, "okm", okm, 96);
 	vec_put_hex(out, "rk_next", rk, 32);
 	vec_put_hex(out, "ck", ck, 32);
@@ -126,15 +130,16 @@ kdf_rk_case(const json_t *in, json_t *out, const json_t *cases)
 }
 
 static inline void
-kdf_ck_case(const json_t *in, json_t *out, const json_t *cases)
+kdf_ck_case(struct vec_ctx *vc, const json_t *in, json_t *out,
+    const json_t *cases)
 {
 	static const uint8_t one = 1, two = 2;
 	uint8_t ck[32], mk[32], ref_mk[32], ref_ck[32];
-	long long i, n = vec_get_int(in, "steps", 1, 64);
+	long long i, n = vec_get_int(vc, in, "steps", 1, 64);
 	json_t *chain = vec_arr(), *st;
 
 	(void)cases;
-	vec_get_hex(in, "ck", ck, 32);
+	vec_get_hex(vc, in, "ck", ck, 32);
 	for (i = 0; i < n; i++) {
 		st = vec_obj();
 		vec_put_int(st, "n", i);
@@ -142,8 +147,8 @@ kdf_ck_case(const json_t *in, json_t *out, const json_t *cases)
 		vec_hmac(ref_mk, ck, 32, &one, 1);
 		vec_hmac(ref_ck, ck, 32, &two, 1);
 		ratchet_kdf_ck(ck, mk);
-		vec_same("kdf_ck mk", mk, ref_mk, 32);
-		vec_same("kdf_ck ck", ck, ref_ck, 32);
+		vec_same(vc, "kdf_ck mk", mk, ref_mk, 32);
+		vec_same(vc, "kdf_ck ck", ck, ref_ck, 32);
 		vec_put_hex(st, "mk", mk, 32);
 		vec_put_hex(st, "ck_next", ck, 32);
 		vec_push(chain, st);
@@ -154,16 +159,18 @@ kdf_ck_case(const json_t *in, json_t *out, const json_t *cases)
 }
 
 static inline void
-message_keys_case(const json_t *in, json_t *out, const json_t *cases)
+message_keys_case(struct vec_ctx *vc, const json_t *in, json_t *out,
+    const json_t *cases)
 {
 	uint8_t mk[32], key[32], nonce[24], okm[56];
 
 	(void)cases;
-	vec_get_hex(in, "mk", mk, 32);
+	vec_get_hex(vc, in, "mk", mk, 32);
 	VEC_HKDF_LABEL(okm, 56, NULL, 0, mk, 32, LABEL_MESSAGE_KEYS);
-	VEC_CHECK(ratchet_message_keys(mk, key, nonce) == 0, "message_keys");
-	vec_same("body key", key, okm, 32);
-	vec_same("body nonce", nonce, okm + 32, 24);
+	VEC_CHECK(vc, ratchet_message_keys(mk, key, nonce) == 0,
+	    "message_keys");
+	vec_same(vc, "body key", key, okm, 32);
+	vec_same(vc, "body nonce", nonce, okm + 32, 24);
 	vec_put_hex(out, "okm", okm, 56);
 	vec_put_hex(out, "body_key", key, 32);
 	vec_put_hex(out, "body_nonce", nonce, 24);
@@ -174,7 +181,7 @@ static const char *const vec_kdf_spec[] = { "ratchet-kdf", "hash-mac-kdf",
 	"labels", NULL };
 
 static inline json_t *
-vec_build_kdf(const json_t *cases_in)
+vec_build_kdf(struct vec_ctx *vc, const json_t *cases_in)
 {
 	static const struct vec_type types[] = {
 		{ "kdf_rk", kdf_rk_case },
@@ -190,15 +197,16 @@ vec_build_kdf(const json_t *cases_in)
 	    "body_nonce).",
 	    vec_kdf_spec);
 
-	return vec_build_cases(f, cases_in, types);
+	return vec_build_cases(vc, f, cases_in, types);
 }
 
 /* ---- rng.json ---- */
 
 static inline void
-rng_case(const json_t *in, json_t *out, const json_t *cases)
+rng_case(struct vec_ctx *vc, const json_t *in, json_t *out,
+    const json_t *cases)
 {
-	const json_t *pieces = vec_get(in, "pieces"), *p;
+	const json_t *pieces = vec_get(vc, in, "pieces"), *p;
 	struct rng_seeded s;
 	uint8_t seed[32], buf[1024], ref[1024];
 	static const uint8_t zero_nonce[8];
@@ -206,12 +214,12 @@ rng_case(const json_t *in, json_t *out, const json_t *cases)
 	size_t i, k, total = 0;
 
 	(void)cases;
-	vec_get_hex(in, "seed", seed, 32);
+	vec_get_hex(vc, in, "seed", seed, 32);
 	rng_seeded_init(&s, seed);
 	json_array_foreach(pieces, i, p) {
 		k = json_is_integer(p) ? (size_t)json_integer_value(p) : 0;
 		if (k == 0 || k > sizeof(buf) - total) {
-			vec_fail("rng: bad piece %zu", i);
+			vec_fail(vc, "rng: bad piece %zu", i);
 			break;
 		}
 		rng_fill(&s.rng, buf + total, k);
@@ -219,7 +227,7 @@ rng_case(const json_t *in, json_t *out, const json_t *cases)
 		total += k;
 	}
 	crypto_stream_chacha20(ref, total, zero_nonce, seed);
-	vec_same("rng stream", buf, ref, total);
+	vec_same(vc, "rng stream", buf, ref, total);
 	vec_put(out, "drawn", drawn);
 	vec_put_hex(out, "stream", buf, total);
 	rng_seeded_wipe(&s);
@@ -228,7 +236,7 @@ rng_case(const json_t *in, json_t *out, const json_t *cases)
 static const char *const vec_rng_spec[] = { "test-rng", "rng-draws", NULL };
 
 static inline json_t *
-vec_build_rng(const json_t *cases_in)
+vec_build_rng(struct vec_ctx *vc, const json_t *cases_in)
 {
 	static const struct vec_type types[] = {
 		{ "stream", rng_case },
@@ -242,7 +250,7 @@ vec_build_rng(const json_t *cases_in)
 	    "the piece sizes.",
 	    vec_rng_spec);
 
-	return vec_build_cases(f, cases_in, types);
+	return vec_build_cases(vc, f, cases_in, types);
 }
 
 /* ---- padding.json ---- */
@@ -251,13 +259,14 @@ vec_build_rng(const json_t *cases_in)
  * ERR_TOO_LONG and by how much the length is over the largest paddable
  * one (2^20 - 1). */
 static inline void
-bucket_case(const json_t *in, json_t *out, const json_t *cases)
+bucket_case(struct vec_ctx *vc, const json_t *in, json_t *out,
+    const json_t *cases)
 {
-	size_t n = (size_t)vec_get_int(in, "length", 0, 1 << 21);
+	size_t n = (size_t)vec_get_int(vc, in, "length", 0, 1 << 21);
 	size_t b = pad_bucket(n);
 
 	(void)cases;
-	VEC_CHECK(b == vec_bucket(n), "bucket(%zu)", n);
+	VEC_CHECK(vc, b == vec_bucket(n), "bucket(%zu)", n);
 	if (b == 0) {
 		vec_put(out, "bucket", json_null());
 		vec_put_str(out, "error", err_name(ERR_TOO_LONG));
@@ -266,20 +275,22 @@ bucket_case(const json_t *in, json_t *out, const json_t *cases)
 	} else {
 		vec_put_int(out, "bucket", (long long)b);
 		vec_put_int(out, "padding_bytes", (long long)(b - n));
-		VEC_CHECK(pad_is_bucket(b), "bucket %zu", b);
+		VEC_CHECK(vc, pad_is_bucket(b), "bucket %zu", b);
 	}
 }
 
 /* Output: whether the length is a bucket size, and bucket(length - 1) -
  * length, which is 0 exactly then (null for length 0). */
 static inline void
-is_bucket_case(const json_t *in, json_t *out, const json_t *cases)
+is_bucket_case(struct vec_ctx *vc, const json_t *in, json_t *out,
+    const json_t *cases)
 {
-	size_t n = (size_t)vec_get_int(in, "length", 0, 1 << 21);
+	size_t n = (size_t)vec_get_int(vc, in, "length", 0, 1 << 21);
 	size_t b = n > 0 ? vec_bucket(n - 1) : 0;
 
 	(void)cases;
-	VEC_CHECK(pad_is_bucket(n) == (n > 0 && b == n), "is_bucket(%zu)", n);
+	VEC_CHECK(vc, pad_is_bucket(n) == (n > 0 && b == n), "is_bucket(%zu)",
+	    n);
 	vec_put_bool(out, "is_bucket", pad_is_bucket(n));
 	if (n == 0 || b == 0) {
 		vec_put(out, "bucket_minus_length", json_null());
@@ -290,10 +301,11 @@ is_bucket_case(const json_t *in, json_t *out, const json_t *cases)
 }
 
 static inline void
-pad_case(const json_t *in, json_t *out, const json_t *cases)
+pad_case(struct vec_ctx *vc, const json_t *in, json_t *out,
+    const json_t *cases)
 {
 	size_t n, b, got = 0, back = 0;
-	uint8_t *pt = vec_get_bytes(in, "plaintext", &n), *buf, *ref;
+	uint8_t *pt = vec_get_bytes(vc, in, "plaintext", &n), *buf, *ref;
 
 	(void)cases;
 	b = vec_bucket(n);
@@ -302,9 +314,9 @@ pad_case(const json_t *in, json_t *out, const json_t *cases)
 	PANIC_IF(buf == NULL || ref == NULL);
 	memcpy(ref, pt, n);
 	ref[n] = 0x80;
-	VEC_CHECK(pad_apply(buf, b, &got, pt, n) == 0 && got == b, "pad");
-	vec_same("padded", buf, ref, b);
-	VEC_CHECK(pad_remove(buf, b, &back) == 0 && back == n, "unpad");
+	VEC_CHECK(vc, pad_apply(buf, b, &got, pt, n) == 0 && got == b, "pad");
+	vec_same(vc, "padded", buf, ref, b);
+	VEC_CHECK(vc, pad_remove(buf, b, &back) == 0 && back == n, "unpad");
 	vec_put_int(out, "bucket", (long long)b);
 	vec_put_hex(out, "padded", buf, b);
 	mem_wipe_free(buf, b + 1);
@@ -313,27 +325,29 @@ pad_case(const json_t *in, json_t *out, const json_t *cases)
 }
 
 static inline int
-pad_neg_run(const json_t *base, const json_t *neg, const uint8_t *p,
-    size_t n)
+pad_neg_run(struct vec_ctx *vc, const json_t *base, const json_t *neg,
+    const uint8_t *p, size_t n)
 {
 	size_t got;
 
+	(void)vc;
 	(void)base;
 	(void)neg;
 	return pad_remove(p, n, &got);
 }
 
 static inline void
-pad_neg_case(const json_t *in, json_t *out, const json_t *cases)
+pad_neg_case(struct vec_ctx *vc, const json_t *in, json_t *out,
+    const json_t *cases)
 {
-	vec_negative(in, out, cases, pad_neg_run);
+	vec_negative(vc, in, out, cases, pad_neg_run);
 }
 
 static const char *const vec_padding_spec[] = { "padding-buckets",
 	"padding-marker", "padding-removal", NULL };
 
 static inline json_t *
-vec_build_padding(const json_t *cases_in)
+vec_build_padding(struct vec_ctx *vc, const json_t *cases_in)
 {
 	static const struct vec_type types[] = {
 		{ "bucket", bucket_case },
@@ -351,7 +365,7 @@ vec_build_padding(const json_t *cases_in)
 	    "name gives the reason).",
 	    vec_padding_spec);
 
-	return vec_build_cases(f, cases_in, types);
+	return vec_build_cases(vc, f, cases_in, types);
 }
 
 #endif

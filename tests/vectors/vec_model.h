@@ -229,13 +229,15 @@ rm_step_recv(struct ratchet_core *w, const uint8_t dh[static 32],
 
 /* The sending half, with the 32 bytes the library drew. */
 static inline void
-rm_step_send(struct ratchet_core *w, const struct vec_rng *rng, json_t *st)
+rm_step_send(struct vec_ctx *vc, struct ratchet_core *w,
+    const struct vec_rng *rng, json_t *st)
 {
 	uint8_t out[32];
 
-	VEC_CHECK(rng->ndrawn == 32, "DH step drew %zu bytes", rng->ndrawn);
+	VEC_CHECK(vc, rng->ndrawn == 32, "DH step drew %zu bytes",
+	    rng->ndrawn);
 	memcpy(w->dhs.sk, rng->drawn, 32);
-	VEC_CHECK(crypto_scalarmult_base(w->dhs.pk, w->dhs.sk) == 0 &&
+	VEC_CHECK(vc, crypto_scalarmult_base(w->dhs.pk, w->dhs.sk) == 0 &&
 		vec_dh(out, w->dhs.sk, w->dhr) == 0,
 	    "DH step send");
 	rm_kdf_rk(w->rk, w->cks, w->nhks, out);
@@ -283,8 +285,9 @@ rm_commit(struct rmodel *m, const struct ratchet_skipped *pend, size_t np,
 /* Bounds and skipping of section 4.7.5; new: the header opened under
  * NHKr. */
 static inline int
-rm_chain(struct rmodel *m, const uint8_t hpt[static 40], int new,
-    const uint8_t *msg, size_t len, const struct vec_rng *rng, json_t *out)
+rm_chain(struct vec_ctx *vc, struct rmodel *m, const uint8_t hpt[static 40],
+    int new, const uint8_t *msg, size_t len, const struct vec_rng *rng,
+    json_t *out)
 {
 	struct ratchet_core w = m->c;
 	struct ratchet_skipped *pend = mem_zalloc(RM_PEND * sizeof(*pend));
@@ -320,9 +323,10 @@ rm_chain(struct rmodel *m, const uint8_t hpt[static 40], int new,
 		goto out;
 	}
 	if (new) {
-		rm_step_send(&w, rng, st);
+		rm_step_send(vc, &w, rng, st);
 	} else {
-		VEC_CHECK(rng->ndrawn == 0, "current chain drew randomness");
+		VEC_CHECK(vc, rng->ndrawn == 0,
+		    "current chain drew randomness");
 	}
 	m->c = w;
 	rm_commit(m, pend, np, out);
@@ -377,7 +381,7 @@ rm_framing(const uint8_t *msg, size_t len)
 /* Tries the header keys of skipped chains, then HKr, then NHKr (section
  * 4.7.2). 1 if none opened the header. */
 static inline int
-rm_trial(struct rmodel *m, const uint8_t *msg, size_t len,
+rm_trial(struct vec_ctx *vc, struct rmodel *m, const uint8_t *msg, size_t len,
     const struct vec_rng *rng, json_t *out)
 {
 	const uint8_t *hk, *prev = NULL;
@@ -401,56 +405,57 @@ rm_trial(struct rmodel *m, const uint8_t *msg, size_t len,
 	    rm_open_header(m, msg, m->c.hkr, hpt) == 0) {
 		rm_put_header(out, "current", m->c.hkr, hpt);
 		if (vec_u32(hpt + 36) >= m->c.nr) {
-			return rm_chain(m, hpt, 0, msg, len, rng, out);
+			return rm_chain(vc, m, hpt, 0, msg, len, rng, out);
 		}
 		return rm_use(m, rm_find(m, m->c.hkr, vec_u32(hpt + 36)), msg,
 		    len, out);
 	}
 	if (rm_open_header(m, msg, m->c.nhkr, hpt) == 0) {
 		rm_put_header(out, "next", m->c.nhkr, hpt);
-		return rm_chain(m, hpt, 1, msg, len, rng, out);
+		return rm_chain(vc, m, hpt, 1, msg, len, rng, out);
 	}
 	return ERR_AUTH;
 }
 
 /* The model's decryption: its error, and on success m is the new state. */
 static inline int
-rm_decrypt(struct rmodel *m, const uint8_t *msg, size_t len,
-    const struct vec_rng *rng, json_t *out)
+rm_decrypt(struct vec_ctx *vc, struct rmodel *m, const uint8_t *msg,
+    size_t len, const struct vec_rng *rng, json_t *out)
 {
 	int r;
 
 	if ((r = rm_framing(msg, len)) != 0) {
 		return r;
 	}
-	return rm_trial(m, msg, len, rng, out);
+	return rm_trial(vc, m, msg, len, rng, out);
 }
 
 /* Names the first field in which the library's session differs. */
 static inline void
-rm_compare(const struct rmodel *m, const struct ratchet_session *s)
+rm_compare(struct vec_ctx *vc, const struct rmodel *m,
+    const struct ratchet_session *s)
 {
 	const struct ratchet_core *a = &m->c, *b = &s->c;
 	size_t i;
 
-	vec_same("state ad", a->ad, b->ad, 64);
-	vec_same("state dhs", (const uint8_t *)&a->dhs,
+	vec_same(vc, "state ad", a->ad, b->ad, 64);
+	vec_same(vc, "state dhs", (const uint8_t *)&a->dhs,
 	    (const uint8_t *)&b->dhs, sizeof(a->dhs));
-	vec_same("state dhr", a->dhr, b->dhr, 32);
-	vec_same("state rk", a->rk, b->rk, 32);
-	vec_same("state cks", a->cks, b->cks, 32);
-	vec_same("state ckr", a->ckr, b->ckr, 32);
-	vec_same("state hks", a->hks, b->hks, 32);
-	vec_same("state hkr", a->hkr, b->hkr, 32);
-	vec_same("state nhks", a->nhks, b->nhks, 32);
-	vec_same("state nhkr", a->nhkr, b->nhkr, 32);
-	VEC_CHECK(a->ns == b->ns && a->nr == b->nr && a->pn == b->pn &&
+	vec_same(vc, "state dhr", a->dhr, b->dhr, 32);
+	vec_same(vc, "state rk", a->rk, b->rk, 32);
+	vec_same(vc, "state cks", a->cks, b->cks, 32);
+	vec_same(vc, "state ckr", a->ckr, b->ckr, 32);
+	vec_same(vc, "state hks", a->hks, b->hks, 32);
+	vec_same(vc, "state hkr", a->hkr, b->hkr, 32);
+	vec_same(vc, "state nhks", a->nhks, b->nhks, 32);
+	vec_same(vc, "state nhkr", a->nhkr, b->nhkr, 32);
+	VEC_CHECK(vc, a->ns == b->ns && a->nr == b->nr && a->pn == b->pn &&
 		a->step == b->step && a->flags == b->flags,
 	    "state counters");
-	VEC_CHECK(m->n == s->nskipped, "skipped count %zu, library %zu", m->n,
-	    s->nskipped);
+	VEC_CHECK(vc, m->n == s->nskipped, "skipped count %zu, library %zu",
+	    m->n, s->nskipped);
 	for (i = 0; i < m->n && i < s->nskipped; i++) {
-		VEC_CHECK(rm_eq(m->sk[i].hk, s->skipped[i].hk) &&
+		VEC_CHECK(vc, rm_eq(m->sk[i].hk, s->skipped[i].hk) &&
 			rm_eq(m->sk[i].mk, s->skipped[i].mk) &&
 			m->sk[i].n == s->skipped[i].n &&
 			m->sk[i].step == s->skipped[i].step,

@@ -29,14 +29,14 @@ struct rt {
 static const char *const rt_party[2] = { "alice", "bob" };
 
 static inline int
-rt_who(const json_t *in, const char *field)
+rt_who(struct vec_ctx *vc, const json_t *in, const char *field)
 {
-	const char *p = vec_get_str(in, field);
+	const char *p = vec_get_str(vc, in, field);
 
 	if (strcmp(p, "alice") == 0 || strcmp(p, "bob") == 0) {
 		return p[0] == 'b';
 	}
-	vec_fail("unknown party \"%s\"", p);
+	vec_fail(vc, "unknown party \"%s\"", p);
 	return -1;
 }
 
@@ -57,14 +57,15 @@ rt_free(struct rt *t)
 
 /* The initiator's first ratchet state from the specification. */
 static inline void
-rt_init_alice(struct rt *t, const struct vx3dh *x, json_t *out)
+rt_init_alice(struct vec_ctx *vc, struct rt *t, const struct vx3dh *x,
+    json_t *out)
 {
 	struct vec_rng *rng = &t->rng[0];
 	struct rmodel m;
 	uint8_t dh[32];
 
 	vec_rng_reset(rng);
-	VEC_CHECK(ratchet_init_initiator(&rng->rng, &x->xa, x->spk.pk,
+	VEC_CHECK(vc, ratchet_init_initiator(&rng->rng, &x->xa, x->spk.pk,
 		      &t->s[0]) == 0 && rng->ndrawn == 32,
 	    "ratchet_init_initiator");
 	if (t->s[0] == NULL) {
@@ -74,7 +75,7 @@ rt_init_alice(struct rt *t, const struct vx3dh *x, json_t *out)
 	memset(&m.c, 0, sizeof(m.c));
 	memcpy(m.c.ad, x->xa.ad, 64);
 	memcpy(m.c.dhs.sk, rng->drawn, 32);
-	VEC_CHECK(crypto_scalarmult_base(m.c.dhs.pk, m.c.dhs.sk) == 0 &&
+	VEC_CHECK(vc, crypto_scalarmult_base(m.c.dhs.pk, m.c.dhs.sk) == 0 &&
 		vec_dh(dh, m.c.dhs.sk, x->spk.pk) == 0,
 	    "initiator DH");
 	memcpy(m.c.dhr, x->spk.pk, 32);
@@ -83,7 +84,7 @@ rt_init_alice(struct rt *t, const struct vx3dh *x, json_t *out)
 	memcpy(m.c.hks, x->xa.hka, 32);
 	memcpy(m.c.nhkr, x->xa.nhkb, 32);
 	m.c.flags = RF_DHR | RF_CKS | RF_HKS;
-	rm_compare(&m, t->s[0]);
+	rm_compare(vc, &m, t->s[0]);
 	vec_put_hex(out, "rng_drawn", rng->drawn, 32);
 	vec_put_hex(out, "dhs_pk", m.c.dhs.pk, 32);
 	vec_put_hex(out, "dhr", m.c.dhr, 32);
@@ -99,11 +100,12 @@ rt_init_alice(struct rt *t, const struct vx3dh *x, json_t *out)
 }
 
 static inline void
-rt_init_bob(struct rt *t, const struct vx3dh *x, json_t *out)
+rt_init_bob(struct vec_ctx *vc, struct rt *t, const struct vx3dh *x,
+    json_t *out)
 {
 	struct rmodel m;
 
-	VEC_CHECK(ratchet_init_responder(&x->xb, &x->spk, &t->s[1]) == 0,
+	VEC_CHECK(vc, ratchet_init_responder(&x->xb, &x->spk, &t->s[1]) == 0,
 	    "ratchet_init_responder");
 	if (t->s[1] == NULL) {
 		return;
@@ -115,7 +117,7 @@ rt_init_bob(struct rt *t, const struct vx3dh *x, json_t *out)
 	memcpy(m.c.rk, x->xb.sk, 32);
 	memcpy(m.c.nhks, x->xb.nhkb, 32);
 	memcpy(m.c.nhkr, x->xb.hka, 32);
-	rm_compare(&m, t->s[1]);
+	rm_compare(vc, &m, t->s[1]);
 	vec_put_hex(out, "dhs_pk", m.c.dhs.pk, 32);
 	vec_put_hex(out, "rk", m.c.rk, 32);
 	vec_put_hex(out, "nhks", m.c.nhks, 32);
@@ -126,33 +128,34 @@ rt_init_bob(struct rt *t, const struct vx3dh *x, json_t *out)
 
 /* X3DH with Alice's RNG, then both ratchet initialisations. */
 static inline void
-rt_setup(struct rt *t, const json_t *in, json_t *out)
+rt_setup(struct vec_ctx *vc, struct rt *t, const json_t *in, json_t *out)
 {
 	struct vx3dh x;
 	uint8_t seed[32];
 	json_t *o = vec_obj();
 
-	vec_get_hex(in, "alice_rng_seed", seed, 32);
+	vec_get_hex(vc, in, "alice_rng_seed", seed, 32);
 	vec_rng_init(&t->rng[0], seed);
-	vec_get_hex(in, "bob_rng_seed", seed, 32);
+	vec_get_hex(vc, in, "bob_rng_seed", seed, 32);
 	vec_rng_init(&t->rng[1], seed);
 	vec_put(out, "x3dh", o);
-	vec_x3dh_run(in, o, &t->rng[0], &x);
+	vec_x3dh_run(vc, in, o, &t->rng[0], &x);
 	if (x.alice != NULL && x.bob != NULL) {
 		o = vec_obj();
 		vec_put(out, "alice_init", o);
-		rt_init_alice(t, &x, o);
+		rt_init_alice(vc, t, &x, o);
 		o = vec_obj();
 		vec_put(out, "bob_init", o);
-		rt_init_bob(t, &x, o);
+		rt_init_bob(vc, t, &x, o);
 	}
 	vx3dh_free(&x);
 }
 
 /* The message as the specification builds it from the state before. */
 static inline void
-rt_send_reference(const struct ratchet_core *pre, const uint8_t nonce[24],
-    const uint8_t *pt, size_t n, const uint8_t *msg, size_t len, json_t *out)
+rt_send_reference(struct vec_ctx *vc, const struct ratchet_core *pre,
+    const uint8_t nonce[24], const uint8_t *pt, size_t n, const uint8_t *msg,
+    size_t len, json_t *out)
 {
 	uint8_t ck[32], mk[32], hpt[40], ad[145], okm[56], *pad, *ref;
 	size_t b = vec_bucket(n);
@@ -176,8 +179,8 @@ rt_send_reference(const struct ratchet_core *pre, const uint8_t nonce[24],
 	memcpy(pad, pt, n);
 	pad[n] = 0x80;
 	vec_seal(ref + 81, pad, b, ad, 145, okm + 32, okm);
-	VEC_CHECK(len == 97 + b, "message length");
-	vec_same("message", ref, msg, len < 97 + b ? len : 97 + b);
+	VEC_CHECK(vc, len == 97 + b, "message length");
+	vec_same(vc, "message", ref, msg, len < 97 + b ? len : 97 + b);
 	vec_put_hex(o, "dhs_pk", pre->dhs.pk, 32);
 	vec_put_int(o, "pn", pre->pn);
 	vec_put_int(o, "n", pre->ns);
@@ -205,8 +208,8 @@ rt_send_reference(const struct ratchet_core *pre, const uint8_t nonce[24],
 /* Encrypts on session s with rng, checks and records it, keeps the
  * message as message_id. */
 static inline void
-rt_encrypt(struct rt *t, struct ratchet_session *s, struct vec_rng *rng,
-    int from, const json_t *in, json_t *out)
+rt_encrypt(struct vec_ctx *vc, struct rt *t, struct ratchet_session *s,
+    struct vec_rng *rng, int from, const json_t *in, json_t *out)
 {
 	struct ratchet_core pre = s->c;
 	struct rt_msg *m = &t->m[t->nm];
@@ -214,21 +217,22 @@ rt_encrypt(struct rt *t, struct ratchet_session *s, struct vec_rng *rng,
 	size_t n;
 	int r;
 
-	pt = vec_get_bytes(in, "plaintext", &n);
+	pt = vec_get_bytes(vc, in, "plaintext", &n);
 	vec_put_str(out, "direction", from ? "bob_to_alice" : "alice_to_bob");
 	vec_rng_reset(rng);
 	PANIC_IF(t->nm == RT_MAX_MSGS);
 	r = ratchet_encrypt(s, &rng->rng, pt, n, &m->p, &m->n);
-	VEC_CHECK(r == 0 && rng->ndrawn == 24, "ratchet_encrypt: %s",
+	VEC_CHECK(vc, r == 0 && rng->ndrawn == 24, "ratchet_encrypt: %s",
 	    err_name(r));
 	if (r == 0) {
-		m->id = vec_get_str(in, "message_id");
+		m->id = vec_get_str(vc, in, "message_id");
 		m->from = from;
 		t->nm++;
-		rt_send_reference(&pre, rng->drawn, pt, n, m->p, m->n, out);
+		rt_send_reference(vc, &pre, rng->drawn, pt, n, m->p, m->n,
+		    out);
 		rm_kdf_ck(pre.cks, mk);
 		pre.ns++;
-		VEC_CHECK(sodium_memcmp(&pre, &s->c, sizeof(pre)) == 0,
+		VEC_CHECK(vc, sodium_memcmp(&pre, &s->c, sizeof(pre)) == 0,
 		    "sender state after encrypt");
 	}
 	sodium_memzero(&pre, sizeof(pre));
@@ -237,28 +241,28 @@ rt_encrypt(struct rt *t, struct ratchet_session *s, struct vec_rng *rng,
 }
 
 static inline void
-rt_send(struct rt *t, const json_t *in, json_t *out)
+rt_send(struct vec_ctx *vc, struct rt *t, const json_t *in, json_t *out)
 {
-	int from = rt_who(in, "from");
+	int from = rt_who(vc, in, "from");
 
 	if (from >= 0 && t->s[from] != NULL) {
-		rt_encrypt(t, t->s[from], &t->rng[from], from, in, out);
+		rt_encrypt(vc, t, t->s[from], &t->rng[from], from, in, out);
 	}
 }
 
 /* A message skip_ahead numbers past the sender's next one, from a copy of
  * its session: the sender itself does not move. */
 static inline void
-rt_send_forged(struct rt *t, const json_t *in, json_t *out)
+rt_send_forged(struct vec_ctx *vc, struct rt *t, const json_t *in, json_t *out)
 {
 	struct ratchet_session *c = NULL;
 	struct vec_rng rng;
 	uint8_t seed[32], mk[32], *blob = NULL;
 	size_t n = 0;
-	long long i, k = vec_get_int(in, "skip_ahead", 0, 100000);
-	int from = rt_who(in, "from");
+	long long i, k = vec_get_int(vc, in, "skip_ahead", 0, 100000);
+	int from = rt_who(vc, in, "from");
 
-	vec_get_hex(in, "rng_seed", seed, 32);
+	vec_get_hex(vc, in, "rng_seed", seed, 32);
 	vec_rng_init(&rng, seed);
 	if (from >= 0 && t->s[from] != NULL &&
 	    ratchet_encode(t->s[from], &blob, &n) == 0 &&
@@ -267,9 +271,9 @@ rt_send_forged(struct rt *t, const json_t *in, json_t *out)
 			ratchet_kdf_ck(c->c.cks, mk);
 		}
 		c->c.ns += (uint32_t)k;
-		rt_encrypt(t, c, &rng, from, in, out);
+		rt_encrypt(vc, t, c, &rng, from, in, out);
 	} else {
-		vec_fail("forged send");
+		vec_fail(vc, "forged send");
 	}
 	sodium_memzero(mk, sizeof(mk));
 	mem_wipe_free(blob, n);
@@ -292,8 +296,8 @@ rt_counters(const struct ratchet_session *s)
 
 /* Decrypts on the library and on the model; they must agree. */
 static inline void
-rt_decrypt(struct rt *t, int to, const uint8_t *msg, size_t len,
-    json_t *out)
+rt_decrypt(struct vec_ctx *vc, struct rt *t, int to, const uint8_t *msg,
+    size_t len, json_t *out)
 {
 	struct ratchet_session *s = t->s[to];
 	struct vec_rng *rng = &t->rng[to];
@@ -304,22 +308,23 @@ rt_decrypt(struct rt *t, int to, const uint8_t *msg, size_t len,
 
 	vec_put(out, "receiver_before", rt_counters(s));
 	rm_init(&m, s);
-	VEC_CHECK(ratchet_encode(s, &b1, &n1) == 0, "encode");
+	VEC_CHECK(vc, ratchet_encode(s, &b1, &n1) == 0, "encode");
 	vec_rng_reset(rng);
 	r = ratchet_decrypt(s, &rng->rng, msg, len, &pt, &ptn);
-	rm = rm_decrypt(&m, msg, len, rng, out);
-	VEC_CHECK(r == rm, "decrypt: library %s, model %s", err_name(r),
+	rm = rm_decrypt(vc, &m, msg, len, rng, out);
+	VEC_CHECK(vc, r == rm, "decrypt: library %s, model %s", err_name(r),
 	    err_name(rm));
 	vec_put_str(out, "result", r == 0 ? "ok" : err_name(r));
 	if (r == 0 && rm == 0) {
-		VEC_CHECK(ptn == m.ptn && sodium_memcmp(pt, m.pt, ptn) == 0,
+		VEC_CHECK(vc,
+		    ptn == m.ptn && sodium_memcmp(pt, m.pt, ptn) == 0,
 		    "plaintext");
-		VEC_CHECK(json_object_get(out, "dh_step") != NULL ||
+		VEC_CHECK(vc, json_object_get(out, "dh_step") != NULL ||
 			rng->ndrawn == 0,
 		    "a delivery without a DH step drew randomness");
-		rm_compare(&m, s);
+		rm_compare(vc, &m, s);
 	} else if (r != 0) {
-		VEC_CHECK(ratchet_encode(s, &b2, &n2) == 0 && n1 == n2 &&
+		VEC_CHECK(vc, ratchet_encode(s, &b2, &n2) == 0 && n1 == n2 &&
 			sodium_memcmp(b1, b2, n1) == 0 && rng->ndrawn == 0,
 		    "a failed decryption changed the state");
 		vec_put_bool(out, "state_unchanged", 1);
@@ -332,9 +337,9 @@ rt_decrypt(struct rt *t, int to, const uint8_t *msg, size_t len,
 }
 
 static inline void
-rt_deliver(struct rt *t, const json_t *in, json_t *out)
+rt_deliver(struct vec_ctx *vc, struct rt *t, const json_t *in, json_t *out)
 {
-	const char *id = vec_get_str(in, "message_id");
+	const char *id = vec_get_str(vc, in, "message_id");
 	const json_t *mut = json_object_get(in, "mutation");
 	uint8_t *q = NULL;
 	size_t i, qn = 0;
@@ -342,24 +347,24 @@ rt_deliver(struct rt *t, const json_t *in, json_t *out)
 	for (i = 0; i < t->nm && strcmp(t->m[i].id, id) != 0; i++) {
 	}
 	if (i == t->nm) {
-		vec_fail("deliver: no message \"%s\"", id);
+		vec_fail(vc, "deliver: no message \"%s\"", id);
 		return;
 	}
 	vec_put_str(out, "to", rt_party[!t->m[i].from]);
 	if (mut != NULL) {
-		q = vec_mutate(mut, t->m[i].p, t->m[i].n, &qn);
+		q = vec_mutate(vc, mut, t->m[i].p, t->m[i].n, &qn);
 		vec_put_hex(out, "message", q, qn);
-		rt_decrypt(t, !t->m[i].from, q, qn, out);
+		rt_decrypt(vc, t, !t->m[i].from, q, qn, out);
 		mem_wipe_free(q, qn + 1);
 	} else {
-		rt_decrypt(t, !t->m[i].from, t->m[i].p, t->m[i].n, out);
+		rt_decrypt(vc, t, !t->m[i].from, t->m[i].p, t->m[i].n, out);
 	}
 }
 
 static inline void
-rt_snapshot(struct rt *t, const json_t *in, json_t *out)
+rt_snapshot(struct vec_ctx *vc, struct rt *t, const json_t *in, json_t *out)
 {
-	int who = rt_who(in, "party");
+	int who = rt_who(vc, in, "party");
 	struct ratchet_session *c = NULL;
 	uint8_t *b1 = NULL, *b2 = NULL;
 	size_t n1 = 0, n2 = 0;
@@ -367,7 +372,7 @@ rt_snapshot(struct rt *t, const json_t *in, json_t *out)
 	if (who < 0 || t->s[who] == NULL) {
 		return;
 	}
-	VEC_CHECK(ratchet_encode(t->s[who], &b1, &n1) == 0 &&
+	VEC_CHECK(vc, ratchet_encode(t->s[who], &b1, &n1) == 0 &&
 		ratchet_decode(b1, n1, &c) == 0 &&
 		ratchet_encode(c, &b2, &n2) == 0 && n1 == n2 &&
 		sodium_memcmp(b1, b2, n1) == 0,
@@ -389,7 +394,7 @@ static const char *const vec_ratchet_spec[] = { "ratchet-state",
 /* Replays cases_in in order: one setup, then send, send_forged, deliver
  * and snapshot events. */
 static inline json_t *
-vec_build_ratchet(const json_t *cases_in)
+vec_build_ratchet(struct vec_ctx *vc, const json_t *cases_in)
 {
 	json_t *file = vec_file_new("ratchet.json",
 	    "A Double Ratchet transcript with header encryption, from an "
@@ -410,27 +415,29 @@ vec_build_ratchet(const json_t *cases_in)
 	memset(&t, 0, sizeof(t));
 	vec_put(file, "cases", cases);
 	json_array_foreach(cases_in, i, ic) {
-		c = vec_case_new(ic, &out);
+		vc->where = json_string_value(json_object_get(ic, "name"));
+		c = vec_case_new(vc, ic, &out);
 		vec_push(cases, c);
 		in = json_object_get(ic, "input");
-		type = vec_get_str(in, "type");
+		type = vec_get_str(vc, in, "type");
 		if (strcmp(type, "setup") == 0 && i == 0) {
-			rt_setup(&t, in, out);
+			rt_setup(vc, &t, in, out);
 		} else if (t.s[0] == NULL || t.s[1] == NULL) {
-			vec_fail("ratchet: no setup before case %zu", i);
+			vec_fail(vc, "ratchet: no setup before this case");
 			break;
 		} else if (strcmp(type, "send") == 0) {
-			rt_send(&t, in, out);
+			rt_send(vc, &t, in, out);
 		} else if (strcmp(type, "send_forged") == 0) {
-			rt_send_forged(&t, in, out);
+			rt_send_forged(vc, &t, in, out);
 		} else if (strcmp(type, "deliver") == 0) {
-			rt_deliver(&t, in, out);
+			rt_deliver(vc, &t, in, out);
 		} else if (strcmp(type, "snapshot") == 0) {
-			rt_snapshot(&t, in, out);
+			rt_snapshot(vc, &t, in, out);
 		} else {
-			vec_fail("ratchet: unknown type \"%s\"", type);
+			vec_fail(vc, "ratchet: unknown type \"%s\"", type);
 		}
 	}
+	vc->where = NULL;
 	rt_free(&t);
 	return file;
 }
@@ -470,7 +477,8 @@ state_fields(const uint8_t *p, size_t n, json_t *out)
 }
 
 static inline void
-state_case(const json_t *in, json_t *out, const json_t *cases)
+state_case(struct vec_ctx *vc, const json_t *in, json_t *out,
+    const json_t *cases)
 {
 	struct ratchet_session *s = NULL;
 	uint8_t *p, *b2 = NULL;
@@ -478,14 +486,15 @@ state_case(const json_t *in, json_t *out, const json_t *cases)
 	int r;
 
 	(void)cases;
-	p = vec_get_bytes(in, "blob", &n);
+	p = vec_get_bytes(vc, in, "blob", &n);
 	r = ratchet_decode(p, n, &s);
-	VEC_CHECK(r == 0 && n >= 404, "state decode: %s", err_name(r));
+	VEC_CHECK(vc, r == 0 && n >= 404, "state decode: %s", err_name(r));
 	if (r == 0 && n >= 404) {
-		VEC_CHECK(ratchet_encode(s, &b2, &n2) == 0 && n2 == n &&
+		VEC_CHECK(vc, ratchet_encode(s, &b2, &n2) == 0 && n2 == n &&
 			sodium_memcmp(p, b2, n) == 0,
 		    "state re-encoding");
-		VEC_CHECK(p[1] == s->c.flags && n == 404 + 72 * s->nskipped &&
+		VEC_CHECK(vc,
+		    p[1] == s->c.flags && n == 404 + 72 * s->nskipped &&
 			sodium_memcmp(p + 2, s->c.ad, 64) == 0 &&
 			sodium_memcmp(p + 66, s->c.dhs.sk, 32) == 0 &&
 			sodium_memcmp(p + 162, s->c.rk, 32) == 0 &&
@@ -499,14 +508,14 @@ state_case(const json_t *in, json_t *out, const json_t *cases)
 }
 
 static inline int
-state_neg_run(const json_t *base, const json_t *neg, const uint8_t *p,
-    size_t n)
+state_neg_run(struct vec_ctx *vc, const json_t *base, const json_t *neg,
+    const uint8_t *p, size_t n)
 {
 	struct ratchet_session *s = NULL;
 	int r;
 
 	(void)base;
-	VEC_CHECK(strcmp(vec_get_str(neg, "target"), "blob") == 0,
+	VEC_CHECK(vc, strcmp(vec_get_str(vc, neg, "target"), "blob") == 0,
 	    "state negative target");
 	r = ratchet_decode(p, n, &s);
 	ratchet_free(s);
@@ -514,9 +523,10 @@ state_neg_run(const json_t *base, const json_t *neg, const uint8_t *p,
 }
 
 static inline void
-state_neg_case(const json_t *in, json_t *out, const json_t *cases)
+state_neg_case(struct vec_ctx *vc, const json_t *in, json_t *out,
+    const json_t *cases)
 {
-	vec_negative(in, out, cases, state_neg_run);
+	vec_negative(vc, in, out, cases, state_neg_run);
 }
 
 static const char *const vec_state_spec[] = { "session-state",
@@ -524,7 +534,7 @@ static const char *const vec_state_spec[] = { "session-state",
 	NULL };
 
 static inline json_t *
-vec_build_state(const json_t *cases_in)
+vec_build_state(struct vec_ctx *vc, const json_t *cases_in)
 {
 	static const struct vec_type types[] = {
 		{ "state", state_case },
@@ -541,7 +551,7 @@ vec_build_state(const json_t *cases_in)
 	    "decode a mutated blob.",
 	    vec_state_spec);
 
-	return vec_build_cases(f, cases_in, types);
+	return vec_build_cases(vc, f, cases_in, types);
 }
 
 #endif

@@ -34,28 +34,29 @@ vx3dh_free(struct vx3dh *x)
 
 /* Identities, prekeys and the signed bundle from the input. 0 or -1. */
 static inline int
-vx3dh_setup(const json_t *in, struct vx3dh *x)
+vx3dh_setup(struct vec_ctx *vc, const json_t *in, struct vx3dh *x)
 {
 	uint8_t sk[32];
 	struct x3dh_bundle *b = &x->bundle;
 
 	memset(x, 0, sizeof(*x));
-	x->alice = vec_identity(in, "alice_seed");
-	x->bob = vec_identity(in, "bob_seed");
+	x->alice = vec_identity(vc, in, "alice_seed");
+	x->bob = vec_identity(vc, in, "bob_seed");
 	if (x->alice == NULL || x->bob == NULL) {
 		return -1;
 	}
-	vec_get_hex(in, "spk_sk", sk, 32);
+	vec_get_hex(vc, in, "spk_sk", sk, 32);
 	x25519_keypair_from_secret(&x->spk, sk);
 	memcpy(b->ik, x->bob->ed_pk, 32);
-	b->spk_id = (uint32_t)vec_get_int(in, "spk_id", 0, UINT32_MAX);
+	b->spk_id = (uint32_t)vec_get_int(vc, in, "spk_id", 0, UINT32_MAX);
 	memcpy(b->spk, x->spk.pk, 32);
 	prekey_sign(x->bob, PREKEY_SIGNED, b->spk_id, b->spk, b->spk_sig);
-	b->opk_kind = (uint8_t)vec_get_int(in, "opk_kind", 0, 2);
+	b->opk_kind = (uint8_t)vec_get_int(vc, in, "opk_kind", 0, 2);
 	if (b->opk_kind != X3DH_OPK_NONE) {
-		vec_get_hex(in, "opk_sk", sk, 32);
+		vec_get_hex(vc, in, "opk_sk", sk, 32);
 		x25519_keypair_from_secret(&x->opk, sk);
-		b->opk_id = (uint32_t)vec_get_int(in, "opk_id", 0, UINT32_MAX);
+		b->opk_id = (uint32_t)vec_get_int(vc, in, "opk_id", 0,
+		    UINT32_MAX);
 		memcpy(b->opk, x->opk.pk, 32);
 	}
 	if (b->opk_kind == X3DH_OPK_LAST_RESORT) {
@@ -68,8 +69,8 @@ vx3dh_setup(const json_t *in, struct vx3dh *x)
 
 /* The initiator's DHs and output, recomputed from the specification. */
 static inline void
-x3dh_reference(const struct vx3dh *x, const uint8_t ek_sk[static 32],
-    json_t *out)
+x3dh_reference(struct vec_ctx *vc, const struct vx3dh *x,
+    const uint8_t ek_sk[static 32], json_t *out)
 {
 	const struct x3dh_bundle *b = &x->bundle;
 	uint8_t ikm[160], okm[96], bx[32], ek_pk[32], hdr[74];
@@ -86,14 +87,14 @@ x3dh_reference(const struct vx3dh *x, const uint8_t ek_sk[static 32],
 	if (ndh == 4) {
 		bad |= vec_dh(ikm + 128, ek_sk, b->opk);
 	}
-	VEC_CHECK(bad == 0, "x3dh reference DH");
+	VEC_CHECK(vc, bad == 0, "x3dh reference DH");
 	VEC_HKDF_LABEL(okm, 96, NULL, 0, ikm, 32 + 32 * ndh, LABEL_X3DH);
-	vec_same("x3dh sk", x->xa.sk, okm, 32);
-	vec_same("x3dh hka", x->xa.hka, okm + 32, 32);
-	vec_same("x3dh nhkb", x->xa.nhkb, okm + 64, 32);
-	vec_same("x3dh ad a", x->xa.ad, x->alice->ed_pk, 32);
-	vec_same("x3dh ad b", x->xa.ad + 32, b->ik, 32);
-	vec_same("x3dh ek", x->hdr.ek, ek_pk, 32);
+	vec_same(vc, "x3dh sk", x->xa.sk, okm, 32);
+	vec_same(vc, "x3dh hka", x->xa.hka, okm + 32, 32);
+	vec_same(vc, "x3dh nhkb", x->xa.nhkb, okm + 64, 32);
+	vec_same(vc, "x3dh ad a", x->xa.ad, x->alice->ed_pk, 32);
+	vec_same(vc, "x3dh ad b", x->xa.ad + 32, b->ik, 32);
+	vec_same(vc, "x3dh ek", x->hdr.ek, ek_pk, 32);
 	hdr[0] = 0x01;
 	memcpy(hdr + 1, x->alice->ed_pk, 32);
 	memcpy(hdr + 33, ek_pk, 32);
@@ -118,7 +119,7 @@ x3dh_reference(const struct vx3dh *x, const uint8_t ek_sk[static 32],
 /* The header as the library encodes it, decoded again, and the
  * responder's output from it, which must equal the initiator's. */
 static inline void
-x3dh_respond_check(struct vx3dh *x, const json_t *out)
+x3dh_respond_check(struct vec_ctx *vc, struct vx3dh *x, const json_t *out)
 {
 	struct wire_writer w;
 	struct wire_reader rd;
@@ -128,17 +129,17 @@ x3dh_respond_check(struct vx3dh *x, const json_t *out)
 
 	wire_writer_init(&w, 256);
 	x3dh_header_encode(&w, &x->hdr);
-	VEC_CHECK(wire_writer_finish(&w, &enc, &n) == 0 && n == 74,
+	VEC_CHECK(vc, wire_writer_finish(&w, &enc, &n) == 0 && n == 74,
 	    "x3dh header encode");
-	vec_get_hex(out, "header", want, 74);
+	vec_get_hex(vc, out, "header", want, 74);
 	if (enc != NULL && n == 74) {
-		vec_same("x3dh header", enc, want, 74);
+		vec_same(vc, "x3dh header", enc, want, 74);
 		wire_reader_init(&rd, enc, n);
-		VEC_CHECK(x3dh_header_decode(&rd, &h2) == 0 &&
+		VEC_CHECK(vc, x3dh_header_decode(&rd, &h2) == 0 &&
 			x3dh_respond(x->bob, x->spk.sk,
 			    h2.opk_kind ? x->opk.sk : NULL, &h2, &x->xb) == 0,
 		    "x3dh respond");
-		vec_same("x3dh responder", (const uint8_t *)&x->xb,
+		vec_same(vc, "x3dh responder", (const uint8_t *)&x->xb,
 		    (const uint8_t *)&x->xa, sizeof(x->xa));
 	}
 	mem_wipe_free(enc, n);
@@ -146,12 +147,12 @@ x3dh_respond_check(struct vx3dh *x, const json_t *out)
 
 /* Runs X3DH on inputs in with the initiator's rng and records it. */
 static inline void
-vec_x3dh_run(const json_t *in, json_t *out, struct vec_rng *rng,
-    struct vx3dh *x)
+vec_x3dh_run(struct vec_ctx *vc, const json_t *in, json_t *out,
+    struct vec_rng *rng, struct vx3dh *x)
 {
 	const struct x3dh_bundle *b = &x->bundle;
 
-	if (vx3dh_setup(in, x) != 0) {
+	if (vx3dh_setup(vc, in, x) != 0) {
 		return;
 	}
 	vec_put_hex(out, "alice_ik", x->alice->ed_pk, 32);
@@ -167,25 +168,27 @@ vec_x3dh_run(const json_t *in, json_t *out, struct vec_rng *rng,
 		vec_put_hex(out, "opk_sig", b->opk_sig, 64);
 	}
 	vec_rng_reset(rng);
-	VEC_CHECK(x3dh_initiate(&rng->rng, x->alice, b, &x->hdr, &x->xa) == 0,
+	VEC_CHECK(vc,
+	    x3dh_initiate(&rng->rng, x->alice, b, &x->hdr, &x->xa) == 0,
 	    "x3dh_initiate");
-	VEC_CHECK(rng->ndrawn == 32, "x3dh drew %zu bytes", rng->ndrawn);
+	VEC_CHECK(vc, rng->ndrawn == 32, "x3dh drew %zu bytes", rng->ndrawn);
 	vec_put_hex(out, "rng_drawn", rng->drawn, 32);
-	x3dh_reference(x, rng->drawn, out);
-	x3dh_respond_check(x, out);
+	x3dh_reference(vc, x, rng->drawn, out);
+	x3dh_respond_check(vc, x, out);
 }
 
 static inline void
-x3dh_case(const json_t *in, json_t *out, const json_t *cases)
+x3dh_case(struct vec_ctx *vc, const json_t *in, json_t *out,
+    const json_t *cases)
 {
 	struct vec_rng rng;
 	struct vx3dh x;
 	uint8_t seed[32];
 
 	(void)cases;
-	vec_get_hex(in, "rng_seed", seed, 32);
+	vec_get_hex(vc, in, "rng_seed", seed, 32);
 	vec_rng_init(&rng, seed);
-	vec_x3dh_run(in, out, &rng, &x);
+	vec_x3dh_run(vc, in, out, &rng, &x);
 	vx3dh_free(&x);
 	vec_rng_wipe(&rng);
 }
@@ -193,17 +196,17 @@ x3dh_case(const json_t *in, json_t *out, const json_t *cases)
 /* Decodes a header ("header"; with "respond": true, then responds to it),
  * or initiates with a replaced signature ("spk_sig", "opk_sig"). */
 static inline int
-x3dh_neg_run(const json_t *base, const json_t *neg, const uint8_t *p,
-    size_t n)
+x3dh_neg_run(struct vec_ctx *vc, const json_t *base, const json_t *neg,
+    const uint8_t *p, size_t n)
 {
 	const json_t *in = json_object_get(base, "input");
-	const char *target = vec_get_str(neg, "target");
+	const char *target = vec_get_str(vc, neg, "target");
 	struct vec_rng rng;
 	struct wire_reader rd;
 	struct vx3dh x;
 	int r = ERR_INTERNAL;
 
-	if (vx3dh_setup(in, &x) != 0) {
+	if (vx3dh_setup(vc, in, &x) != 0) {
 		vx3dh_free(&x);
 		return r;
 	}
@@ -224,18 +227,20 @@ x3dh_neg_run(const json_t *base, const json_t *neg, const uint8_t *p,
 		memcpy(x.bundle.opk_sig, p, 64);
 		r = x3dh_initiate(&rng.rng, x.alice, &x.bundle, &x.hdr, &x.xa);
 	} else {
-		vec_fail("x3dh negative: target %s", target);
+		vec_fail(vc, "x3dh negative: target %s", target);
 	}
-	VEC_CHECK(r == 0 || rng.ndrawn == 0, "failed x3dh drew randomness");
+	VEC_CHECK(vc, r == 0 || rng.ndrawn == 0,
+	    "failed x3dh drew randomness");
 	vx3dh_free(&x);
 	vec_rng_wipe(&rng);
 	return r;
 }
 
 static inline void
-x3dh_neg_case(const json_t *in, json_t *out, const json_t *cases)
+x3dh_neg_case(struct vec_ctx *vc, const json_t *in, json_t *out,
+    const json_t *cases)
 {
-	vec_negative(in, out, cases, x3dh_neg_run);
+	vec_negative(vc, in, out, cases, x3dh_neg_run);
 }
 
 static const char *const vec_x3dh_spec[] = { "x3dh-bundle",
@@ -243,7 +248,7 @@ static const char *const vec_x3dh_spec[] = { "x3dh-bundle",
 	"x3dh-no-opk", "prekey-signatures", "x25519", NULL };
 
 static inline json_t *
-vec_build_x3dh(const json_t *cases_in)
+vec_build_x3dh(struct vec_ctx *vc, const json_t *cases_in)
 {
 	static const struct vec_type types[] = {
 		{ "x3dh", x3dh_case },
@@ -251,19 +256,20 @@ vec_build_x3dh(const json_t *cases_in)
 		{ NULL, NULL },
 	};
 
-	return vec_build_cases(vec_file_new("x3dh.json",
-				   "X3DH with a one-time prekey, without, and "
-				   "with the last-resort prekey: identity "
-				   "seeds, prekey secrets and ids, the "
-				   "initiator's RNG seed (rng_drawn is the "
-				   "ephemeral secret), DH1..DH4, the HKDF "
-				   "input and output split SK/HKa/NHKb, AD "
-				   "and the 74-byte header; the responder "
-				   "derives the same output. Negative cases "
-				   "decode or respond to a mutated header, or "
-				   "initiate with a mutated signature.",
-				   vec_x3dh_spec),
-	    cases_in, types);
+	json_t *f = vec_file_new("x3dh.json",
+	    "X3DH with a one-time prekey, without, and "
+	    "with the last-resort prekey: identity "
+	    "seeds, prekey secrets and ids, the "
+	    "initiator's RNG seed (rng_drawn is the "
+	    "ephemeral secret), DH1..DH4, the HKDF "
+	    "input and output split SK/HKa/NHKb, AD "
+	    "and the 74-byte header; the responder "
+	    "derives the same output. Negative cases "
+	    "decode or respond to a mutated header, or "
+	    "initiate with a mutated signature.",
+	    vec_x3dh_spec);
+
+	return vec_build_cases(vc, f, cases_in, types);
 }
 
 /* ---- envelope.json ---- */
@@ -271,9 +277,10 @@ vec_build_x3dh(const json_t *cases_in)
 /* Layer keys and ciphertexts from the specification, compared with the
  * sealed envelope env (len bytes). */
 static inline void
-envelope_reference(const struct identity_key *s, const struct identity_key *rc,
-    const uint8_t e_sk[static 32], const uint8_t *inner, size_t ilen,
-    const uint8_t *env, size_t len, json_t *out)
+envelope_reference(struct vec_ctx *vc, const struct identity_key *s,
+    const struct identity_key *rc, const uint8_t e_sk[static 32],
+    const uint8_t *inner, size_t ilen, const uint8_t *env, size_t len,
+    json_t *out)
 {
 	uint8_t e[32], dh1[32], salt[64], okm1[88], ad[113], c1[48];
 	uint8_t dh2[32], okm2[56], *c2 = mem_zalloc(ilen + 16);
@@ -283,7 +290,7 @@ envelope_reference(const struct identity_key *s, const struct identity_key *rc,
 	bad = crypto_scalarmult_base(e, e_sk);
 	bad |= vec_dh(dh1, e_sk, rc->x_pk);
 	bad |= vec_dh(dh2, s->x_sk, rc->x_pk);
-	VEC_CHECK(bad == 0, "envelope reference DH");
+	VEC_CHECK(vc, bad == 0, "envelope reference DH");
 	memcpy(salt, e, 32);
 	memcpy(salt + 32, rc->ed_pk, 32);
 	VEC_HKDF_LABEL(okm1, 88, salt, 64, dh1, 32, LABEL_ENVELOPE_EPH);
@@ -293,11 +300,11 @@ envelope_reference(const struct identity_key *s, const struct identity_key *rc,
 	memcpy(ad + 65, c1, 48);
 	VEC_HKDF_LABEL(okm2, 56, okm1, 32, dh2, 32, LABEL_ENVELOPE_STATIC);
 	vec_seal(c2, inner, ilen, ad, 113, okm2 + 32, okm2);
-	VEC_CHECK(len == 81 + ilen + 16, "envelope length");
+	VEC_CHECK(vc, len == 81 + ilen + 16, "envelope length");
 	if (len == 81 + ilen + 16) {
-		vec_same("envelope head", env, ad, 33);
-		vec_same("envelope c1", env + 33, c1, 48);
-		vec_same("envelope c2", env + 81, c2, ilen + 16);
+		vec_same(vc, "envelope head", env, ad, 33);
+		vec_same(vc, "envelope c1", env + 33, c1, 48);
+		vec_same(vc, "envelope c2", env + 81, c2, ilen + 16);
 	}
 	vec_put_hex(out, "ephemeral_pk", e, 32);
 	vec_put_hex(out, "dh1", dh1, 32);
@@ -322,19 +329,19 @@ envelope_reference(const struct identity_key *s, const struct identity_key *rc,
 
 /* The inner encoding from the specification (*n bytes, heap). */
 static inline uint8_t *
-envelope_inner(const json_t *in, const uint8_t *content, size_t clen,
-    size_t *n)
+envelope_inner(struct vec_ctx *vc, const json_t *in, const uint8_t *content,
+    size_t clen, size_t *n)
 {
-	const char *user = vec_get_str(in, "sender_user");
+	const char *user = vec_get_str(vc, in, "sender_user");
 	size_t ulen = strlen(user) > 64 ? 64 : strlen(user);
 	uint8_t *p = mem_zalloc(74 + clen + 1);
 
 	PANIC_IF(p == NULL);
-	p[0] = (uint8_t)vec_get_int(in, "content_type", 0, 255);
+	p[0] = (uint8_t)vec_get_int(vc, in, "content_type", 0, 255);
 	p[1] = (uint8_t)ulen;
 	memcpy(p + 2, user, ulen);
-	vec_put_u32(p + 66, (uint32_t)vec_get_int(in, "sender_device", 0,
-				UINT32_MAX));
+	vec_put_u32(p + 66, (uint32_t)vec_get_int(vc, in, "sender_device",
+				0, UINT32_MAX));
 	vec_put_u32(p + 70, (uint32_t)clen);
 	memcpy(p + 74, content, clen);
 	*n = 74 + clen;
@@ -343,8 +350,8 @@ envelope_inner(const json_t *in, const uint8_t *content, size_t clen,
 
 /* Opens env as the recipient and records what it gives. */
 static inline void
-envelope_open_record(const struct identity_key *rc, const uint8_t *env,
-    size_t len, json_t *out)
+envelope_open_record(struct vec_ctx *vc, const struct identity_key *rc,
+    const uint8_t *env, size_t len, json_t *out)
 {
 	struct envelope_sender snd;
 	uint8_t type = 0, *content = NULL;
@@ -353,7 +360,7 @@ envelope_open_record(const struct identity_key *rc, const uint8_t *env,
 	int r = envelope_open(rc, env, len, &snd, &type, &content, &clen);
 
 	vec_put(out, "open", o);
-	VEC_CHECK(r == 0, "envelope_open: %s", err_name(r));
+	VEC_CHECK(vc, r == 0, "envelope_open: %s", err_name(r));
 	if (r == 0) {
 		vec_put_int(o, "content_type", type);
 		vec_put_str(o, "sender_user", snd.user);
@@ -365,25 +372,28 @@ envelope_open_record(const struct identity_key *rc, const uint8_t *env,
 }
 
 static inline void
-envelope_case(const json_t *in, json_t *out, const json_t *cases)
+envelope_case(struct vec_ctx *vc, const json_t *in, json_t *out,
+    const json_t *cases)
 {
-	struct identity_key *s = vec_identity(in, "sender_seed");
-	struct identity_key *rc = vec_identity(in, "recipient_seed");
+	struct identity_key *s = vec_identity(vc, in, "sender_seed");
+	struct identity_key *rc = vec_identity(vc, in, "recipient_seed");
 	struct vec_rng rng;
 	uint8_t seed[32], *content, *inner, *env = NULL;
 	size_t clen, ilen, len = 0;
 	int r;
 
 	(void)cases;
-	vec_get_hex(in, "rng_seed", seed, 32);
+	vec_get_hex(vc, in, "rng_seed", seed, 32);
 	vec_rng_init(&rng, seed);
-	content = vec_get_bytes(in, "content", &clen);
-	inner = envelope_inner(in, content, clen, &ilen);
+	content = vec_get_bytes(vc, in, "content", &clen);
+	inner = envelope_inner(vc, in, content, clen, &ilen);
 	if (s != NULL && rc != NULL) {
-		r = envelope_seal(&rng.rng, s, vec_get_str(in, "sender_user"),
-		    (uint32_t)vec_get_int(in, "sender_device", 0, UINT32_MAX),
+		r = envelope_seal(&rng.rng, s,
+		    vec_get_str(vc, in, "sender_user"),
+		    (uint32_t)vec_get_int(vc, in, "sender_device", 0,
+			UINT32_MAX),
 		    rc->ed_pk, inner[0], content, clen, &env, &len);
-		VEC_CHECK(r == 0 && rng.ndrawn == 32, "envelope_seal: %s",
+		VEC_CHECK(vc, r == 0 && rng.ndrawn == 32, "envelope_seal: %s",
 		    err_name(r));
 	}
 	if (env != NULL) {
@@ -392,10 +402,10 @@ envelope_case(const json_t *in, json_t *out, const json_t *cases)
 		vec_put_hex(out, "recipient_ik", rc->ed_pk, 32);
 		vec_put_hex(out, "recipient_x25519_pk", rc->x_pk, 32);
 		vec_put_hex(out, "rng_drawn", rng.drawn, 32);
-		envelope_reference(s, rc, rng.drawn, inner, ilen, env, len,
+		envelope_reference(vc, s, rc, rng.drawn, inner, ilen, env, len,
 		    out);
 		vec_put_hex(out, "envelope", env, len);
-		envelope_open_record(rc, env, len, out);
+		envelope_open_record(vc, rc, env, len, out);
 	}
 	mem_wipe_free(env, len);
 	mem_wipe_free(inner, ilen + 1);
@@ -406,17 +416,17 @@ envelope_case(const json_t *in, json_t *out, const json_t *cases)
 }
 
 static inline int
-envelope_neg_run(const json_t *base, const json_t *neg, const uint8_t *p,
-    size_t n)
+envelope_neg_run(struct vec_ctx *vc, const json_t *base, const json_t *neg,
+    const uint8_t *p, size_t n)
 {
 	const json_t *in = json_object_get(base, "input");
-	struct identity_key *rc = vec_identity(in, "recipient_seed");
+	struct identity_key *rc = vec_identity(vc, in, "recipient_seed");
 	struct envelope_sender snd;
 	uint8_t type, *content = NULL;
 	size_t clen = 0;
 	int r = ERR_INTERNAL;
 
-	VEC_CHECK(strcmp(vec_get_str(neg, "target"), "envelope") == 0,
+	VEC_CHECK(vc, strcmp(vec_get_str(vc, neg, "target"), "envelope") == 0,
 	    "envelope negative target");
 	if (rc != NULL) {
 		r = envelope_open(rc, p, n, &snd, &type, &content, &clen);
@@ -427,9 +437,10 @@ envelope_neg_run(const json_t *base, const json_t *neg, const uint8_t *p,
 }
 
 static inline void
-envelope_neg_case(const json_t *in, json_t *out, const json_t *cases)
+envelope_neg_case(struct vec_ctx *vc, const json_t *in, json_t *out,
+    const json_t *cases)
 {
-	vec_negative(in, out, cases, envelope_neg_run);
+	vec_negative(vc, in, out, cases, envelope_neg_run);
 }
 
 static const char *const vec_envelope_spec[] = { "envelope-format",
@@ -437,7 +448,7 @@ static const char *const vec_envelope_spec[] = { "envelope-format",
 	NULL };
 
 static inline json_t *
-vec_build_envelope(const json_t *cases_in)
+vec_build_envelope(struct vec_ctx *vc, const json_t *cases_in)
 {
 	static const struct vec_type types[] = {
 		{ "seal", envelope_case },
@@ -453,7 +464,7 @@ vec_build_envelope(const json_t *cases_in)
 	    "negative cases open a mutated envelope.",
 	    vec_envelope_spec);
 
-	return vec_build_cases(f, cases_in, types);
+	return vec_build_cases(vc, f, cases_in, types);
 }
 
 #endif
