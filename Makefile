@@ -176,7 +176,7 @@ ALL_OBJS := $(call obj,$(COMMON_SRCS) $(CRYPTO_SRCS) $(SERVICE_SRCS) \
 	$(TEST_HELPER_SRCS) $(VEC_TEST_SRCS) $(VEC_GEN_SRCS) \
 	$(INTEROP_TEST_SRCS) $(INTEROP_HELPER_SRCS) $(INTEG_TEST_SRCS) \
 	$(INTEG_HELPER_SRCS) $(FUZZ_SRCS) \
-	$(FUZZ_AUX_SRCS) $(BENCH_SRCS))
+	$(FUZZ_AUX_SRCS) $(BENCH_SRCS)) $(CLI_GEN_SRC:.c=.o)
 
 # The suites make test runs: cmocka binaries by folder, then commands that
 # print their own "N passed, M failed" line.

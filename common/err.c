@@ -45,6 +45,8 @@ static const struct err_desc descs[] = {
 	{ ERR_INVITE, "ERR_INVITE", "invite unknown, expired or used up" },
 	{ ERR_REVOKED, "ERR_REVOKED", "device revoked" },
 	{ ERR_DISABLED, "ERR_DISABLED", "account disabled" },
+	{ ERR_UNTRUSTED, "ERR_UNTRUSTED",
+	    "identity key changed and not yet trusted" },
 };
 
 static const struct err_desc *

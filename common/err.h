@@ -38,6 +38,7 @@ enum err_code {
 	ERR_INVITE = -27,   /* invite unknown, expired or used up */
 	ERR_REVOKED = -28,  /* device revoked */
 	ERR_DISABLED = -29, /* account disabled */
+	ERR_UNTRUSTED = -30, /* a peer's identity key changed; not trusted */
 };
 
 /* Returns a short static English description of r; never NULL. An unknown

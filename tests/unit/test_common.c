@@ -50,6 +50,7 @@ static const struct {
 	CODE(ERR_INVITE),
 	CODE(ERR_REVOKED),
 	CODE(ERR_DISABLED),
+	CODE(ERR_UNTRUSTED),
 };
 
 #define NCODES (sizeof(codes) / sizeof(codes[0]))
@@ -120,7 +121,7 @@ test_err_values(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(NCODES, 30);
+	assert_int_equal(NCODES, 31);
 	for (i = 0; i < NCODES; i++) {
 		assert_int_equal(codes[i].code, -(int)i);
 	}
@@ -151,7 +152,7 @@ test_err_names(void **state)
 static void
 test_err_unknown(void **state)
 {
-	static const int bad[] = { 1, 2, 100, -30, -31, -1000, INT_MIN,
+	static const int bad[] = { 1, 2, 100, -31, -32, -1000, INT_MIN,
 		INT_MAX };
 	size_t i;
 
