@@ -1,16 +1,22 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) 2026 The Sealpost developers */
 /* Certificate pinning: engine registration, pinned configurations, the
- * text form of pins, and certificate helpers. */
+ * text form of pins, and the certificate helpers the engine and the probe
+ * share. */
 #include "client-cli/cli_tls_impl.h"
 
+#include <mbedtls/oid.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "common/err.h"
 #include "common/log.h"
+
+/* Longest CN shown by cli_tls_describe. */
+#define DESC_CN_MAX 64
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_result = ERR_NET;
@@ -180,7 +186,7 @@ cli_tls_pin_parse(const char *s, uint8_t fp[static CLI_TLS_PIN_LEN])
 }
 
 /* ------------------------------------------------------------------ */
-/* Shared with the engine. */
+/* Shared with the engine and the probe. */
 
 void
 cli_tls_leaf_hash(const mbedtls_x509_crt *crt,
@@ -197,6 +203,46 @@ cli_tls_leaf_matches(const mbedtls_x509_crt *crt,
 
 	cli_tls_leaf_hash(crt, seen);
 	return sodium_memcmp(seen, pin, CLI_TLS_PIN_LEN) == 0;
+}
+
+/* The subject's first CN as printable ASCII into cn[DESC_CN_MAX + 1]. */
+static void
+subject_cn(const mbedtls_x509_crt *crt, char cn[static DESC_CN_MAX + 1])
+{
+	static const char oid_cn[] = MBEDTLS_OID_AT_CN;
+	const mbedtls_x509_name *n;
+	size_t i, len;
+
+	snprintf(cn, DESC_CN_MAX + 1, "(none)");
+	for (n = &crt->subject; n != NULL; n = n->next) {
+		if (n->oid.p == NULL || n->oid.len != sizeof(oid_cn) - 1 ||
+		    memcmp(n->oid.p, oid_cn, n->oid.len) != 0) {
+			continue;
+		}
+		len = n->val.len < DESC_CN_MAX ? n->val.len : DESC_CN_MAX;
+		/* SECURITY: the server chose these bytes; keep terminal
+		 * control sequences out of what the user is shown. */
+		for (i = 0; i < len; i++) {
+			cn[i] = n->val.p[i] >= 0x20 && n->val.p[i] < 0x7f
+			    ? (char)n->val.p[i]
+			    : '?';
+		}
+		cn[len] = '\0';
+		return;
+	}
+}
+
+void
+cli_tls_describe(const mbedtls_x509_crt *crt, char *out, size_t cap)
+{
+	char cn[DESC_CN_MAX + 1];
+
+	if (cap == 0) {
+		return;
+	}
+	subject_cn(crt, cn);
+	snprintf(out, cap, "CN=%s, expires %04d-%02d-%02d", cn,
+	    crt->valid_to.year, crt->valid_to.mon, crt->valid_to.day);
 }
 
 int

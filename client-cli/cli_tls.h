@@ -2,7 +2,7 @@
 /* Copyright (c) 2026 The Sealpost developers */
 /* Certificate pinning for the client's tls+tcp:// and wss:// connections:
  * an nng TLS engine on mbed TLS that accepts exactly the server certificate
- * whose SHA-256 was pinned. */
+ * whose SHA-256 was pinned, and a probe for trust on first use. */
 #ifndef SEALPOST_CLI_TLS_H
 #define SEALPOST_CLI_TLS_H
 
@@ -64,6 +64,27 @@ int cli_url_is_tls(const char *url) NONNULL(1);
  */
 WUR int cli_tls_config_pin(const uint8_t pin[static CLI_TLS_PIN_LEN],
     const char *server_name, nng_tls_config **out) NONNULL(1, 3);
+
+/*
+ * Trust on first use: connects to url (tls+tcp://host:port or
+ * wss://host[:port][/path], see cli_url_is_tls), completes a TLS 1.2
+ * handshake without verifying anything, and returns in fp the SHA-256 of
+ * the DER of the server's leaf certificate, and in desc[desc_cap] (cut to
+ * fit, always NUL-terminated if desc_cap > 0) a short description such as
+ * "CN=relay.example.org, expires 2027-01-05", made of printable ASCII only
+ * (the certificate is the server's word: show it, never trust it). Sends
+ * the host name as SNI unless it is an IP address; sends no application
+ * data. Connecting and the handshake together take at most timeout_ms
+ * (> 0); name resolution is not bounded by it.
+ * Returns 0; ERR_ARG (not a TLS URL, no host or port, timeout_ms <= 0);
+ * ERR_NET (resolution, connection or handshake failed); ERR_TIMEOUT;
+ * ERR_INVALID (the server sent no certificate); ERR_NOMEM. fp is zero and
+ * desc empty on failure. Thread safe; calls sodium_init, needs no
+ * cli_tls_init.
+ */
+WUR int cli_tls_probe(const char *url, int timeout_ms,
+    uint8_t fp[static CLI_TLS_PIN_LEN], char *desc, size_t desc_cap)
+    NONNULL(1, 3, 4);
 
 /* Writes fp as 64 lower-case hex digits and a NUL into out. */
 void cli_tls_pin_format(const uint8_t fp[static CLI_TLS_PIN_LEN],

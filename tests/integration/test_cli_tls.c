@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) 2026 The Sealpost developers */
 /* The client's certificate pinning (client-cli/cli_tls) against a real key
- * server on 127.0.0.1 over tls+tcp:// and wss://: pinned and refused
- * dials, concurrent connections through the engine, PEM CA chains, and
- * the text form of pins. */
+ * server on 127.0.0.1 over tls+tcp:// and wss://: the probe, pinned and
+ * refused dials, concurrent connections through the engine, PEM CA chains,
+ * and the text form of pins. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/req.h>
 #include <nng/supplemental/tls/tls.h>
@@ -12,12 +14,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "tests/integration/client.h"
 #include "tests/unit/helpers.h"
 
 #include "client-cli/cli_tls.h"
+#include "client-cli/cli_tls_impl.h"
 #include "common/err.h"
 
 #define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
@@ -167,6 +172,24 @@ openssl_fingerprint(const char *path, uint8_t fp[static CLI_TLS_PIN_LEN])
 	    NULL, out, sizeof(out), 0, &status));
 	assert_int_equal(status, 0);
 	assert_ok(cli_tls_pin_parse(out, fp));
+}
+
+/* The notAfter date of the certificate in path, as YYYY-MM-DD. */
+static void
+openssl_enddate(const char *path, char date[static 11])
+{
+	char out[256];
+	int status = -1;
+
+	assert_ok(client_run("/bin/sh",
+	    ARGS("-c",
+		"exec openssl x509 -noout -enddate -dateopt iso_8601 "
+		"-in \"$1\"",
+		"sh", path),
+	    NULL, out, sizeof(out), 0, &status));
+	assert_int_equal(status, 0);
+	assert_int_equal(sscanf(out, "notAfter=%10s", date), 1);
+	assert_int_equal(strlen(date), 10);
 }
 
 /* Certificates in DIR/sub (made 0700) and a key server there listening
@@ -369,8 +392,8 @@ test_other_server(void **state)
 {
 	struct env *e = start(state);
 	char dir[CLIENT_PATH_MAX], tls2[CLIENT_PATH_MAX];
-	char wss2[CLIENT_PATH_MAX], cert[CLIENT_PATH_MAX];
-	uint8_t fp2[CLI_TLS_PIN_LEN];
+	char wss2[CLIENT_PATH_MAX], cert[CLIENT_PATH_MAX], desc[128];
+	uint8_t fp2[CLI_TLS_PIN_LEN], seen[CLI_TLS_PIN_LEN];
 	struct conn c;
 
 	assert_ok(client_path(dir, sizeof(dir), e->h->dir, "other"));
@@ -382,6 +405,9 @@ test_other_server(void **state)
 
 	assert_refused(tls2, e->fp);
 	assert_refused(wss2, e->fp);
+	assert_ok(cli_tls_probe(tls2, timeout_ms(5000), seen, desc,
+	    sizeof(desc)));
+	assert_mem_eq(seen, fp2, CLI_TLS_PIN_LEN);
 	assert_ok(dial_pin(&c, tls2, fp2, 0, timeout_ms(10000)));
 	assert_ok(challenge_close(&c));
 	/* And the first server is refused under the second's pin. */
@@ -445,6 +471,116 @@ test_concurrent(void **state)
 		assert_ok(w[i].r);
 		assert_int_equal(w[i].done, NREQUESTS);
 	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Trust on first use. */
+
+/* A listening TCP socket on 127.0.0.1 that never accepts; *port gets its
+ * port. The kernel completes TCP handshakes, then nothing answers. */
+static int
+silent_listener(int *port)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 4), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+static void
+test_probe(void **state)
+{
+	struct env *e = start(state);
+	uint8_t fp[CLI_TLS_PIN_LEN], zero[CLI_TLS_PIN_LEN] = { 0 };
+	char desc[128], url[CLIENT_PATH_MAX];
+	char cert[CLIENT_PATH_MAX], date[11], want[64];
+	int port, fd;
+	int64_t t0;
+
+	assert_ok(client_path(cert, sizeof(cert), e->h->dir, "server.pem"));
+	openssl_enddate(cert, date);
+	snprintf(want, sizeof(want), "CN=localhost, expires %s", date);
+	assert_ok(cli_tls_probe(e->tls_url, timeout_ms(5000), fp, desc,
+	    sizeof(desc)));
+	assert_mem_eq(fp, e->fp, CLI_TLS_PIN_LEN);
+	assert_string_equal(desc, want);
+	assert_ok(cli_tls_probe(e->wss_url, timeout_ms(5000), fp, desc,
+	    sizeof(desc)));
+	assert_mem_eq(fp, e->fp, CLI_TLS_PIN_LEN);
+	/* A short buffer is cut, not overrun. */
+	assert_ok(cli_tls_probe(e->tls_url, timeout_ms(5000), fp, desc, 8));
+	assert_string_equal(desc, "CN=loca");
+
+	/* Not TLS, no port, no time. */
+	assert_err(cli_tls_probe(e->tls_url + 4, 1000, fp, desc, sizeof(desc)),
+	    ERR_ARG);
+	assert_err(cli_tls_probe("tls+tcp://127.0.0.1", 1000, fp, desc,
+		       sizeof(desc)),
+	    ERR_ARG);
+	assert_err(cli_tls_probe(e->tls_url, 0, fp, desc, sizeof(desc)),
+	    ERR_ARG);
+	assert_mem_eq(fp, zero, CLI_TLS_PIN_LEN);
+	assert_string_equal(desc, "");
+
+	/* Nobody listens: refused. */
+	fd = silent_listener(&port);
+	close(fd);
+	snprintf(url, sizeof(url), "tls+tcp://127.0.0.1:%d", port);
+	assert_err(cli_tls_probe(url, timeout_ms(5000), fp, desc,
+		       sizeof(desc)),
+	    ERR_NET);
+	/* Somebody listens and never answers: the timeout. */
+	fd = silent_listener(&port);
+	snprintf(url, sizeof(url), "wss://127.0.0.1:%d/x", port);
+	t0 = client_now_ms();
+	assert_err(cli_tls_probe(url, 300, fp, desc, sizeof(desc)),
+	    ERR_TIMEOUT);
+	assert_true(client_now_ms() - t0 < 5000);
+	close(fd);
+	assert_mem_eq(fp, zero, CLI_TLS_PIN_LEN);
+}
+
+/* The description shows the server's CN as printable ASCII only: no
+ * terminal control sequences. */
+static void
+test_describe(void **state)
+{
+	struct env *e = *state;
+	char pem[CLIENT_PATH_MAX], date[11], want[64], desc[128];
+	mbedtls_x509_crt crt;
+	int status = -1;
+
+	if (!e->have_openssl) {
+		skip();
+	}
+	assert_ok(client_path(pem, sizeof(pem), e->h->dir, "hostile.pem"));
+	assert_ok(client_run("/bin/sh",
+	    ARGS("-c",
+		"cn=$(printf 'evil\\033[2J\\007'); exec openssl req -x509 "
+		"-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+		"-days 3 -subj \"/CN=$cn/O=x\" -keyout \"$1.key\" "
+		"-out \"$1\" 2>/dev/null",
+		"sh", pem),
+	    NULL, NULL, 0, 0, &status));
+	assert_int_equal(status, 0);
+	openssl_enddate(pem, date);
+	snprintf(want, sizeof(want), "CN=evil?[2J?, expires %s", date);
+	mbedtls_x509_crt_init(&crt);
+	assert_int_equal(mbedtls_x509_crt_parse_file(&crt, pem), 0);
+	cli_tls_describe(&crt, desc, sizeof(desc));
+	assert_string_equal(desc, want);
+	cli_tls_describe(&crt, desc, 6);
+	assert_string_equal(desc, "CN=ev");
+	mbedtls_x509_crt_free(&crt);
 }
 
 /* ------------------------------------------------------------------ */
@@ -670,6 +806,8 @@ main(void)
 		cmocka_unit_test(test_pin_parse),
 		cmocka_unit_test(test_url_is_tls),
 		cmocka_unit_test(test_engine_rules),
+		T(test_probe),
+		T(test_describe),
 		T(test_pin_tls),
 		T(test_pin_wss),
 		T(test_wrong_pin),
