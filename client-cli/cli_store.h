@@ -190,6 +190,17 @@ WUR int cli_store_spk_latest(struct cli_store *s, enum prekey_kind kind,
     uint32_t *id) NONNULL(1, 3);
 WUR int cli_store_spk_delete(struct cli_store *s, enum prekey_kind kind,
     uint32_t id) NONNULL(1);
+/* The created_ms of the newest key of kind (as latest), or ERR_NOT_FOUND. */
+WUR int cli_store_spk_age(struct cli_store *s, enum prekey_kind kind,
+    int64_t *created_ms) NONNULL(1, 3);
+/*
+ * Deletes the keys of kind that were replaced before cutoff_ms: every key
+ * older than the newest one created at or before cutoff_ms. A replaced
+ * key is kept until then so that messages started under it still open.
+ * *n (may be NULL) gets how many went; a key deletion as above.
+ */
+WUR int cli_store_spk_prune(struct cli_store *s, enum prekey_kind kind,
+    int64_t cutoff_ms, size_t *n) NONNULL(1);
 
 /*
  * One-time prekeys by id. next_id hands out ids from a counter that

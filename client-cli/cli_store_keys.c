@@ -147,6 +147,67 @@ cli_store_spk_latest(struct cli_store *s, enum prekey_kind kind,
 }
 
 int
+cli_store_spk_age(struct cli_store *s, enum prekey_kind kind,
+    int64_t *created_ms)
+{
+	sqlite3_stmt *st = NULL;
+	int r;
+
+	*created_ms = 0;
+	if ((r = check_kind(kind)) != 0 ||
+	    (r = db_stmt(s->db,
+		 "SELECT max(created_ms) FROM signed_prekeys WHERE kind = ?",
+		 &st)) != 0) {
+		return r;
+	}
+	sqlite3_bind_int(st, 1, (int)kind);
+	if ((r = db_step(s->db, st)) <= 0) {
+		return r == 0 ? ERR_DB : r;
+	}
+	if (sqlite3_column_type(st, 0) == SQLITE_NULL) {
+		r = ERR_NOT_FOUND;
+	} else {
+		*created_ms = sqlite3_column_int64(st, 0);
+		r = 0;
+	}
+	db_stmt_done(st);
+	return r;
+}
+
+int
+cli_store_spk_prune(struct cli_store *s, enum prekey_kind kind,
+    int64_t cutoff_ms, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t gone;
+	int r;
+
+	if (n != NULL) {
+		*n = 0;
+	}
+	if ((r = check_kind(kind)) != 0 ||
+	    (r = db_stmt(s->db,
+		 "DELETE FROM signed_prekeys WHERE kind = ?1 AND created_ms <"
+		 " (SELECT max(created_ms) FROM signed_prekeys"
+		 " WHERE kind = ?1 AND created_ms <= ?2)",
+		 &st)) != 0) {
+		return r;
+	}
+	sqlite3_bind_int(st, 1, (int)kind);
+	sqlite3_bind_int64(st, 2, cutoff_ms);
+	if ((r = db_run(s->db, st)) != 0) {
+		return r;
+	}
+	if ((gone = db_changes(s->db)) == 0) {
+		return 0;
+	}
+	if (n != NULL) {
+		*n = (size_t)gone;
+	}
+	return cli_key_deleted(s);
+}
+
+int
 cli_store_spk_delete(struct cli_store *s, enum prekey_kind kind,
     uint32_t id)
 {

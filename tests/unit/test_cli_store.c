@@ -1043,6 +1043,55 @@ test_sessions_several(void **state)
 	cli_storage_key_free(k);
 }
 
+/* Replaced signed prekeys stay until a month after their replacement:
+ * prune deletes the keys older than the newest one made by the cutoff. */
+static void
+test_spk_prune(void **state)
+{
+	struct cli_storage_key *k = new_key();
+	struct cli_store *s = open_store(k);
+	struct x25519_keypair kp;
+	uint8_t sig[SIG_LEN];
+	int64_t created;
+	uint32_t id;
+	size_t n;
+
+	(void)state;
+	memset(sig, 7, sizeof(sig));
+	assert_err(cli_store_spk_age(s, PREKEY_SIGNED, &created),
+	    ERR_NOT_FOUND);
+	for (id = 1; id <= 3; id++) {
+		x25519_keypair_generate(rng(), &kp);
+		assert_ok(cli_store_spk_put(s, PREKEY_SIGNED, id, &kp, sig,
+		    (int64_t)id * 100));
+	}
+	x25519_keypair_generate(rng(), &kp);
+	assert_ok(cli_store_spk_put(s, PREKEY_LAST_RESORT, 1, &kp, sig, 50));
+	assert_ok(cli_store_spk_age(s, PREKEY_SIGNED, &created));
+	assert_int_equal(created, 300);
+	/* By 150 no key had been replaced (key 1 was the newest). */
+	assert_ok(cli_store_spk_prune(s, PREKEY_SIGNED, 150, &n));
+	assert_int_equal(n, 0);
+	/* By 250, key 2 had replaced key 1: key 1 goes. */
+	assert_ok(cli_store_spk_prune(s, PREKEY_SIGNED, 250, &n));
+	assert_int_equal(n, 1);
+	assert_err(cli_store_spk_get(s, PREKEY_SIGNED, 1, &kp, NULL),
+	    ERR_NOT_FOUND);
+	assert_ok(cli_store_spk_get(s, PREKEY_SIGNED, 2, &kp, NULL));
+	/* Much later only the newest is left; the other kind untouched. */
+	assert_ok(cli_store_spk_prune(s, PREKEY_SIGNED, 10000, &n));
+	assert_int_equal(n, 1);
+	assert_ok(cli_store_spk_latest(s, PREKEY_SIGNED, &id));
+	assert_int_equal(id, 3);
+	assert_ok(cli_store_spk_get(s, PREKEY_LAST_RESORT, 1, &kp, NULL));
+	assert_ok(cli_store_spk_prune(s, PREKEY_SIGNED, 10000, NULL));
+	x25519_keypair_wipe(&kp);
+	assert_err(cli_store_spk_prune(s, (enum prekey_kind)3, 1, &n),
+	    ERR_ARG);
+	cli_store_close(s);
+	cli_storage_key_free(k);
+}
+
 /* Outbox entries group by message: queued_msgs lists each message with a
  * queued entry once, oldest first; of_msg lists a message's entries. */
 static void
@@ -1884,6 +1933,7 @@ main(void)
 		T(test_chain),
 		T(test_outbox),
 		T(test_outbox_messages),
+		T(test_spk_prune),
 		T(test_sessions_several),
 		T(test_messages_shown),
 		T(test_migrate_v1),
