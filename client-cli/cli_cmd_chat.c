@@ -11,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "client-cli/cli_cmd.h"
@@ -21,6 +22,7 @@
 #include "common/mem.h"
 
 #define HISTORY 20
+#define RETRY_S 2 /* after the relay could not be reached */
 #define LINE_MAX_BYTES 4096
 
 static int chat_main(int argc, char **argv, struct cli_opts *o);
@@ -84,13 +86,19 @@ receiver(void *arg)
 		while (!ch->done && !atomic_load(&ch->stop)) {
 			pthread_cond_wait(&ch->done_cv, &ch->lock);
 		}
-		pthread_mutex_unlock(&ch->lock);
-		if (r != 0 && !atomic_load(&ch->stop)) {
-			/* The relay is unreachable: the main thread said
-			 * so; try again a little later. */
-			struct timespec ts = { 2, 0 };
-			nanosleep(&ts, NULL);
+		if (r != 0) {
+			/* The relay is unreachable (the main thread said
+			 * so): try again a little later, or stop now. */
+			struct timespec until;
+
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_sec += RETRY_S;
+			while (!atomic_load(&ch->stop) &&
+			    pthread_cond_timedwait(&ch->done_cv, &ch->lock,
+				&until) == 0) {
+			}
 		}
+		pthread_mutex_unlock(&ch->lock);
 	}
 	return NULL;
 }

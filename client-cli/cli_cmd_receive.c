@@ -3,6 +3,7 @@
 /* sealpost receive [--follow] */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "client-cli/cli_cmd.h"
 #include "client-cli/cli_dir.h"
@@ -57,47 +58,74 @@ before(struct cli_ctx *c)
 	}
 }
 
+/* Waits ms milliseconds or until a signal, whichever is first. */
+static void
+pause_ms(int ms)
+{
+	struct timespec ts = { 0, 100 * 1000 * 1000 };
+	int waited;
+
+	for (waited = 0; waited < ms && !cli_signalled(); waited += 100) {
+		nanosleep(&ts, NULL);
+	}
+}
+
 /* Fetches and processes until the queue is empty (or, following, until
- * a signal). *breaks counts chain breaks. */
+ * a signal: then a relay that cannot be reached is tried again, at
+ * growing intervals). *breaks counts chain breaks. */
 static int
 run(struct cli_ctx *c, int follow, size_t *breaks)
 {
 	struct cli_recv_stats st;
 	struct cli_fetched *f;
-	struct cli_conn *relay;
-	int r;
+	struct cli_conn *relay = NULL;
+	int r, backoff = 0;
 
-	if ((r = cli_relay(c, &relay)) != 0) {
-		return r;
-	}
 	if ((f = malloc(sizeof(*f))) == NULL) {
 		return ERR_NOMEM;
 	}
-	cli_signals_watch(relay);
 	for (;;) {
 		if (follow && cli_signalled()) {
 			r = 0;
 			break;
 		}
-		r = cli_recv_fetch(relay, follow ? CLI_FOLLOW_WAIT_MS : 0, f);
-		if (r != 0) {
-			cli_fetched_free(f);
-			if (follow && cli_signalled()) {
-				cli_err_clear();
-				r = 0;
-			}
+		if ((r = cli_relay(c, &relay)) == 0) {
+			cli_signals_watch(relay);
+			r = cli_recv_fetch(relay,
+			    follow ? CLI_FOLLOW_WAIT_MS : 0, f);
+		}
+		if (r != 0 && follow && cli_signalled()) {
+			cli_err_clear();
+			r = 0;
 			break;
 		}
+		if ((r == ERR_NET || r == ERR_TIMEOUT) && follow) {
+			backoff = backoff == 0 ? 1000
+			    : backoff < 30000  ? 2 * backoff
+					       : backoff;
+			cli_notice(c, "relay", NULL, "%s; trying again in %d s",
+			    cli_err_detail() != NULL ? cli_err_detail()
+						     : err_str(r),
+			    backoff / 1000);
+			cli_err_clear();
+			cli_fetched_free(f);
+			pause_ms(backoff);
+			continue;
+		}
+		if (r != 0) {
+			cli_fetched_free(f);
+			break;
+		}
+		backoff = 0;
 		r = cli_recv_process(c, f, &st);
 		*breaks += st.chain_breaks;
 		if (r == 0 && st.opk_used && cli_dir_maintain(c, NULL) != 0) {
 			cli_err_clear(); /* tried again next time */
 		}
-		if (r != 0 || (!follow && f->n == 0)) {
-			cli_fetched_free(f);
+		cli_fetched_free(f);
+		if (r != 0 || (!follow && st.entries == 0)) {
 			break;
 		}
-		cli_fetched_free(f);
 	}
 	free(f);
 	return r;

@@ -411,6 +411,7 @@ cli_recv_process(struct cli_ctx *c, const struct cli_fetched *f,
 	if ((b = mem_zalloc(sizeof(*b))) == NULL) {
 		return ERR_NOMEM;
 	}
+	b->st.entries = f->n;
 	if ((r = cli_store_chain_get(c->store, c->acct.user, c->acct.device,
 		 &b->chain)) == ERR_NOT_FOUND) {
 		r = 0; /* nothing verified yet: seq 0, head zero */

@@ -27,6 +27,7 @@ struct cli_fetched {
 
 /* What one batch did. */
 struct cli_recv_stats {
+	size_t entries;	 /* fetched */
 	size_t messages; /* stored and shown */
 	size_t dropped;	 /* could not be used (reported) */
 	size_t expired, overflow;
