@@ -24,6 +24,9 @@ proto_is_request(uint8_t type)
 	case PROTO_STATUS:
 	case PROTO_CLAIM:
 	case PROTO_DEVICES:
+	case PROTO_LINK_OPEN:
+	case PROTO_LINK_PUT:
+	case PROTO_LINK_GET:
 	case PROTO_SEND:
 	case PROTO_FETCH:
 	case PROTO_ACK:

@@ -40,7 +40,11 @@
 #define PROTO_MAX_GROUPS 16   /* recipients in one SEND */
 #define PROTO_MAX_FETCH 1000  /* entries in one FETCH reply */
 #define PROTO_MAX_ACK 1000    /* ids in one ACK */
-#define PROTO_MAX_WAIT_MS 30000 /* longest FETCH long-poll */
+#define PROTO_MAX_WAIT_MS 30000 /* longest FETCH or LINK_GET long-poll */
+
+#define PROTO_LINK_SLOT_LEN 8            /* device-link rendezvous slot id */
+#define PROTO_MAX_LINK_BLOB 1024         /* one part of a rendezvous */
+#define PROTO_LINK_TTL_MS (600 * 1000)   /* longest life of a slot */
 
 /* Request types. A successful reply has type (request | PROTO_REPLY); a
  * failed one is PROTO_ERROR. */
@@ -55,6 +59,9 @@ enum proto_type {
 	PROTO_STATUS = 0x15,
 	PROTO_CLAIM = 0x16,
 	PROTO_DEVICES = 0x17,
+	PROTO_LINK_OPEN = 0x18,
+	PROTO_LINK_PUT = 0x19,
+	PROTO_LINK_GET = 0x1A,
 	PROTO_SEND = 0x20,
 	PROTO_FETCH = 0x21,
 	PROTO_ACK = 0x22,
@@ -254,6 +261,56 @@ WUR int proto_device_decode(struct wire_reader *r, struct proto_device *d)
     NONNULL(1, 2);
 WUR int proto_count_decode(struct wire_reader *r, uint16_t *n, size_t max)
     NONNULL(1, 2);
+
+/*
+ * Device-link rendezvous (docs/PROTOCOL.md, "Device-link rendezvous"): two
+ * opaque blobs exchanged through a slot the existing device opens.
+ *   LINK_OPEN: slot (8)
+ *   LINK_PUT:  slot (8) || u8 part || vec16 blob (1..PROTO_MAX_LINK_BLOB)
+ *   LINK_GET:  slot (8) || u8 part || u32 wait_ms (0..PROTO_MAX_WAIT_MS)
+ *   LINK_GET reply: vec16 blob (0..PROTO_MAX_LINK_BLOB; empty: not set)
+ * Decoders end with wire_end (ERR_TRAILING), give ERR_SHORT for a
+ * truncated body, ERR_TOO_LONG for a blob over PROTO_MAX_LINK_BLOB, and
+ * ERR_INVALID for a part other than 1 or 2, an empty LINK_PUT blob or a
+ * wait over PROTO_MAX_WAIT_MS. On failure every output is zeroed (NULL
+ * and 0 for a blob view). Blob views point into the input and live as
+ * long as it. Encoders write what they are given, unchecked (so tests can
+ * build bad bodies); a blob over 65535 bytes poisons the writer.
+ */
+enum proto_link_part {
+	PROTO_LINK_REQUEST = 1,  /* the new device's request */
+	PROTO_LINK_RESPONSE = 2, /* the existing device's response */
+};
+
+struct proto_link_put {
+	uint8_t slot[PROTO_LINK_SLOT_LEN];
+	uint8_t part;
+	const uint8_t *blob; /* view into the input */
+	size_t len;
+};
+
+struct proto_link_get {
+	uint8_t slot[PROTO_LINK_SLOT_LEN];
+	uint8_t part;
+	uint32_t wait_ms;
+};
+
+void proto_link_open_encode(struct wire_writer *w,
+    const uint8_t slot[static PROTO_LINK_SLOT_LEN]) NONNULL(1, 2);
+WUR int proto_link_open_decode(struct wire_reader *r,
+    uint8_t slot[static PROTO_LINK_SLOT_LEN]) NONNULL(1, 2);
+void proto_link_put_encode(struct wire_writer *w,
+    const struct proto_link_put *m) NONNULL(1, 2);
+WUR int proto_link_put_decode(struct wire_reader *r, struct proto_link_put *m)
+    NONNULL(1, 2);
+void proto_link_get_encode(struct wire_writer *w,
+    const struct proto_link_get *m) NONNULL(1, 2);
+WUR int proto_link_get_decode(struct wire_reader *r, struct proto_link_get *m)
+    NONNULL(1, 2);
+/* The LINK_GET reply body: vec16 blob (0..PROTO_MAX_LINK_BLOB bytes),
+ * viewed in place; ends with wire_end. */
+WUR int proto_link_blob_decode(struct wire_reader *r, const uint8_t **blob,
+    size_t *len) NONNULL(1, 2, 3);
 
 /*
  * Relay messages. SEND carries groups, one per recipient user: vec8 user ||

@@ -57,6 +57,41 @@ decode_entries(struct wire_reader *r, struct wire_writer *w)
 	return wire_end(r);
 }
 
+/* The device-link rendezvous bodies. */
+static int
+decode_link(uint8_t type, struct wire_reader *r, struct wire_writer *w)
+{
+	uint8_t slot[PROTO_LINK_SLOT_LEN];
+	struct proto_link_put p;
+	struct proto_link_get g;
+	const uint8_t *blob;
+	size_t len;
+	int ret;
+
+	switch (type) {
+	case PROTO_LINK_OPEN:
+		if ((ret = proto_link_open_decode(r, slot)) == 0) {
+			proto_link_open_encode(w, slot);
+		}
+		return ret;
+	case PROTO_LINK_PUT:
+		if ((ret = proto_link_put_decode(r, &p)) == 0) {
+			proto_link_put_encode(w, &p);
+		}
+		return ret;
+	case PROTO_LINK_GET:
+		if ((ret = proto_link_get_decode(r, &g)) == 0) {
+			proto_link_get_encode(w, &g);
+		}
+		return ret;
+	default:
+		if ((ret = proto_link_blob_decode(r, &blob, &len)) == 0) {
+			wire_put_vec16(w, blob, len);
+		}
+		return ret;
+	}
+}
+
 /* Decodes body as type; on success writes the re-encoding to w. */
 static int
 decode(uint8_t type, struct wire_reader *r, struct wire_writer *w)
@@ -137,6 +172,11 @@ decode(uint8_t type, struct wire_reader *r, struct wire_writer *w)
 			proto_user_encode(w, user);
 		}
 		return ret;
+	case PROTO_LINK_OPEN:
+	case PROTO_LINK_PUT:
+	case PROTO_LINK_GET:
+	case PROTO_LINK_GET | PROTO_REPLY:
+		return decode_link(type, r, w);
 	default:
 		return ERR_TYPE;
 	}

@@ -178,6 +178,43 @@ relay_seeds(const char *dir)
 }
 
 static void
+link_seeds(const char *dir)
+{
+	static const uint8_t slot[PROTO_LINK_SLOT_LEN] = { 0x5a, 1, 2, 3, 4,
+		5, 6, 7 };
+	static const uint8_t blob[] = "a MACed link request";
+	struct proto_link_put p;
+	struct proto_link_get g;
+	struct wire_writer w;
+
+	wire_writer_init(&w, 4096);
+	proto_frame_begin(&w, PROTO_LINK_OPEN);
+	proto_link_open_encode(&w, slot);
+	put_frame(dir, "link-open", &w);
+	memset(&p, 0, sizeof(p));
+	memcpy(p.slot, slot, sizeof(slot));
+	p.part = PROTO_LINK_REQUEST;
+	p.blob = blob;
+	p.len = sizeof(blob);
+	wire_writer_init(&w, 4096);
+	proto_frame_begin(&w, PROTO_LINK_PUT);
+	proto_link_put_encode(&w, &p);
+	put_frame(dir, "link-put", &w);
+	memset(&g, 0, sizeof(g));
+	memcpy(g.slot, slot, sizeof(slot));
+	g.part = PROTO_LINK_RESPONSE;
+	g.wait_ms = 20000;
+	wire_writer_init(&w, 4096);
+	proto_frame_begin(&w, PROTO_LINK_GET);
+	proto_link_get_encode(&w, &g);
+	put_frame(dir, "link-get", &w);
+	wire_writer_init(&w, 4096);
+	proto_frame_begin(&w, PROTO_LINK_GET | PROTO_REPLY);
+	wire_put_vec16(&w, blob, sizeof(blob));
+	put_frame(dir, "link-get-reply", &w);
+}
+
+static void
 proto_seeds(const char *dir, struct fuzz_fixture *f)
 {
 	static const uint8_t opk[2 * 36] = { 0, 0, 0, 1 };
@@ -218,6 +255,7 @@ proto_seeds(const char *dir, struct fuzz_fixture *f)
 	proto_frame_begin(&w, PROTO_CLAIM);
 	proto_user_encode(&w, "bob");
 	put_frame(dir, "claim", &w);
+	link_seeds(dir);
 	relay_seeds(dir);
 }
 

@@ -193,10 +193,11 @@ static void
 bad_headers(struct conn *c)
 {
 	static const uint8_t versions[] = { 0x00, 0x02, 0x7F, 0x81, 0xFF };
-	static const uint8_t types[] = { 0x00, 0x03, 0x0F, 0x18, 0x23, 0x40,
+	static const uint8_t types[] = { 0x00, 0x03, 0x0F, 0x1B, 0x23, 0x40,
 		0x7F, 0x80, 0xA0, 0xA1, 0xFF, PROTO_REGISTER, PROTO_LINK,
 		PROTO_REVOKE, PROTO_UPLOAD_PREKEYS, PROTO_ROTATE, PROTO_STATUS,
-		PROTO_CLAIM, PROTO_DEVICES };
+		PROTO_CLAIM, PROTO_DEVICES, PROTO_LINK_OPEN, PROTO_LINK_PUT,
+		PROTO_LINK_GET };
 	uint8_t fr[8];
 	size_t i;
 

@@ -55,8 +55,11 @@ test_frame(void **state)
 	mem_wipe_free(p, len);
 	assert_true(proto_is_request(PROTO_CHALLENGE));
 	assert_true(proto_is_request(PROTO_DEVICES));
+	assert_true(proto_is_request(PROTO_LINK_OPEN));
+	assert_true(proto_is_request(PROTO_LINK_PUT));
+	assert_true(proto_is_request(PROTO_LINK_GET));
 	assert_false(proto_is_request(0x00));
-	assert_false(proto_is_request(0x18));
+	assert_false(proto_is_request(0x1B));
 	assert_false(proto_is_request(PROTO_ERROR));
 	assert_false(proto_is_request(PROTO_CLAIM | PROTO_REPLY));
 }
@@ -640,6 +643,308 @@ test_chain(void **state)
 	assert_memory_not_equal(eh, want, 32);
 }
 
+/* Device-link rendezvous bodies. The slot travels as a bare array, so the
+ * round-trip macro gets wrappers. */
+struct slot_msg {
+	uint8_t slot[PROTO_LINK_SLOT_LEN];
+};
+
+struct blob_msg {
+	const uint8_t *blob;
+	size_t len;
+};
+
+static void
+enc_open(struct wire_writer *w, const struct slot_msg *m)
+{
+	proto_link_open_encode(w, m->slot);
+}
+
+static int
+dec_open(struct wire_reader *r, struct slot_msg *m)
+{
+	return proto_link_open_decode(r, m->slot);
+}
+
+static void
+enc_blob(struct wire_writer *w, const struct blob_msg *m)
+{
+	wire_put_vec16(w, m->blob, m->len);
+}
+
+static int
+dec_blob(struct wire_reader *r, struct blob_msg *m)
+{
+	return proto_link_blob_decode(r, &m->blob, &m->len);
+}
+
+/* The bytes of a LINK_PUT body. */
+static uint8_t *
+put_bytes(const struct proto_link_put *m, size_t *n)
+{
+	struct wire_writer w;
+
+	wire_writer_init(&w, 1 << 20);
+	proto_link_put_encode(&w, m);
+	return finish(&w, n);
+}
+
+static uint8_t *
+get_bytes(const struct proto_link_get *m, size_t *n)
+{
+	struct wire_writer w;
+
+	wire_writer_init(&w, 64);
+	proto_link_get_encode(&w, m);
+	return finish(&w, n);
+}
+
+/* Every proper prefix of p[n] is ERR_SHORT and leaves m zeroed. */
+static void
+put_truncations(const uint8_t *p, size_t n)
+{
+	static const struct proto_link_put zero;
+	struct proto_link_put m;
+	struct wire_reader r;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		memset(&m, 0xA5, sizeof(m));
+		wire_reader_init(&r, p, i);
+		assert_err(proto_link_put_decode(&r, &m), ERR_SHORT);
+		assert_memory_equal(&m, &zero, sizeof(m));
+	}
+}
+
+static void
+test_link_open(void **state)
+{
+	static const uint8_t zero[PROTO_LINK_SLOT_LEN];
+	struct slot_msg m, m2;
+	struct wire_reader r;
+	uint8_t buf[PROTO_LINK_SLOT_LEN + 1];
+	size_t i;
+
+	(void)state;
+	fill(m.slot, sizeof(m.slot), 50);
+	ROUND_TRIP(0, enc_open, dec_open, m, m2);
+	assert_memory_equal(m.slot, m2.slot, sizeof(m.slot));
+	/* The body is the slot and nothing else. */
+	memcpy(buf, m.slot, sizeof(m.slot));
+	buf[PROTO_LINK_SLOT_LEN] = 0;
+	for (i = 0; i < PROTO_LINK_SLOT_LEN; i++) {
+		memset(m2.slot, 0xA5, sizeof(m2.slot));
+		wire_reader_init(&r, buf, i);
+		assert_err(proto_link_open_decode(&r, m2.slot), ERR_SHORT);
+		assert_memory_equal(m2.slot, zero, sizeof(zero));
+	}
+	memset(m2.slot, 0xA5, sizeof(m2.slot));
+	wire_reader_init(&r, buf, sizeof(buf));
+	assert_err(proto_link_open_decode(&r, m2.slot), ERR_TRAILING);
+	assert_memory_equal(m2.slot, zero, sizeof(zero));
+}
+
+static void
+test_link_put(void **state)
+{
+	static const struct proto_link_put zero;
+	static uint8_t blob[PROTO_MAX_LINK_BLOB + 1];
+	struct proto_link_put m, m2;
+	struct wire_reader r;
+	uint8_t *p, *q;
+	size_t n;
+
+	(void)state;
+	fill(blob, sizeof(blob), 51);
+	memset(&m, 0, sizeof(m));
+	fill(m.slot, sizeof(m.slot), 52);
+	m.part = PROTO_LINK_REQUEST;
+	m.blob = blob;
+	m.len = 100;
+	ROUND_TRIP(0, proto_link_put_encode, proto_link_put_decode, m, m2);
+	/* The layout: slot || part || u16 length || blob, viewed in place. */
+	p = put_bytes(&m, &n);
+	assert_int_equal(n, PROTO_LINK_SLOT_LEN + 1 + 2 + 100);
+	assert_memory_equal(p, m.slot, PROTO_LINK_SLOT_LEN);
+	assert_int_equal(p[8], 1);
+	assert_int_equal(p[9], 0);
+	assert_int_equal(p[10], 100);
+	wire_reader_init(&r, p, n);
+	assert_ok(proto_link_put_decode(&r, &m2));
+	assert_memory_equal(m2.slot, m.slot, sizeof(m.slot));
+	assert_int_equal(m2.part, PROTO_LINK_REQUEST);
+	assert_int_equal(m2.len, 100);
+	assert_ptr_equal(m2.blob, p + 11);
+	assert_memory_equal(m2.blob, blob, 100);
+	put_truncations(p, n);
+	/* One trailing byte. */
+	q = malloc(n + 1);
+	assert_non_null(q);
+	memcpy(q, p, n);
+	q[n] = 0;
+	wire_reader_init(&r, q, n + 1);
+	assert_err(proto_link_put_decode(&r, &m2), ERR_TRAILING);
+	assert_memory_equal(&m2, &zero, sizeof(m2));
+	free(q);
+	mem_wipe_free(p, n);
+}
+
+static void
+test_link_put_limits(void **state)
+{
+	static const struct proto_link_put zero;
+	static const uint8_t bad_part[] = { 0, 3, 0x81, 0xFF };
+	static uint8_t blob[PROTO_MAX_LINK_BLOB + 1];
+	struct proto_link_put m, m2;
+	struct wire_reader r;
+	uint8_t *p;
+	size_t n, i;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	fill(m.slot, sizeof(m.slot), 55);
+	m.blob = blob;
+	/* The response part and a blob of exactly the limit. */
+	m.part = PROTO_LINK_RESPONSE;
+	m.len = PROTO_MAX_LINK_BLOB;
+	p = put_bytes(&m, &n);
+	wire_reader_init(&r, p, n);
+	assert_ok(proto_link_put_decode(&r, &m2));
+	assert_int_equal(m2.part, PROTO_LINK_RESPONSE);
+	assert_int_equal(m2.len, PROTO_MAX_LINK_BLOB);
+	mem_wipe_free(p, n);
+	/* One byte over: refused before the bytes are read. */
+	m.len = PROTO_MAX_LINK_BLOB + 1;
+	p = put_bytes(&m, &n);
+	wire_reader_init(&r, p, n);
+	assert_err(proto_link_put_decode(&r, &m2), ERR_TOO_LONG);
+	assert_memory_equal(&m2, &zero, sizeof(m2));
+	mem_wipe_free(p, n);
+	/* An empty blob, and parts other than 1 and 2. */
+	m.len = 0;
+	p = put_bytes(&m, &n);
+	wire_reader_init(&r, p, n);
+	assert_err(proto_link_put_decode(&r, &m2), ERR_INVALID);
+	assert_memory_equal(&m2, &zero, sizeof(m2));
+	mem_wipe_free(p, n);
+	m.len = 5;
+	for (i = 0; i < sizeof(bad_part); i++) {
+		m.part = bad_part[i];
+		p = put_bytes(&m, &n);
+		wire_reader_init(&r, p, n);
+		assert_err(proto_link_put_decode(&r, &m2), ERR_INVALID);
+		assert_memory_equal(&m2, &zero, sizeof(m2));
+		mem_wipe_free(p, n);
+	}
+}
+
+static void
+test_link_get(void **state)
+{
+	static const struct proto_link_get zero;
+	static const uint8_t bad_part[] = { 0, 3, 0xFF };
+	static const uint32_t bad_wait[] = { PROTO_MAX_WAIT_MS + 1,
+		0x80000000U, 0xFFFFFFFFU };
+	struct proto_link_get m, m2;
+	struct wire_reader r;
+	uint8_t *p;
+	size_t n, i;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	fill(m.slot, sizeof(m.slot), 53);
+	m.part = PROTO_LINK_RESPONSE;
+	m.wait_ms = PROTO_MAX_WAIT_MS;
+	ROUND_TRIP(0, proto_link_get_encode, proto_link_get_decode, m, m2);
+	assert_memory_equal(&m, &m2, sizeof(m));
+	p = get_bytes(&m, &n);
+	assert_int_equal(n, PROTO_LINK_SLOT_LEN + 1 + 4);
+	for (i = 0; i < n; i++) {
+		memset(&m2, 0xA5, sizeof(m2));
+		wire_reader_init(&r, p, i);
+		assert_err(proto_link_get_decode(&r, &m2), ERR_SHORT);
+		assert_memory_equal(&m2, &zero, sizeof(m2));
+	}
+	mem_wipe_free(p, n);
+	m.part = PROTO_LINK_REQUEST;
+	m.wait_ms = 0;
+	ROUND_TRIP(0, proto_link_get_encode, proto_link_get_decode, m, m2);
+	assert_memory_equal(&m, &m2, sizeof(m));
+	for (i = 0; i < sizeof(bad_wait) / sizeof(bad_wait[0]); i++) {
+		m.wait_ms = bad_wait[i];
+		p = get_bytes(&m, &n);
+		wire_reader_init(&r, p, n);
+		assert_err(proto_link_get_decode(&r, &m2), ERR_INVALID);
+		assert_memory_equal(&m2, &zero, sizeof(m2));
+		mem_wipe_free(p, n);
+	}
+	m.wait_ms = 10;
+	for (i = 0; i < sizeof(bad_part); i++) {
+		m.part = bad_part[i];
+		p = get_bytes(&m, &n);
+		wire_reader_init(&r, p, n);
+		assert_err(proto_link_get_decode(&r, &m2), ERR_INVALID);
+		assert_memory_equal(&m2, &zero, sizeof(m2));
+		mem_wipe_free(p, n);
+	}
+}
+
+static void
+test_link_blob(void **state)
+{
+	static uint8_t blob[PROTO_MAX_LINK_BLOB + 1];
+	struct blob_msg m, m2;
+	struct wire_writer w;
+	struct wire_reader r;
+	uint8_t *p;
+	size_t n, i;
+
+	(void)state;
+	fill(blob, sizeof(blob), 54);
+	m.blob = blob;
+	m.len = 33;
+	ROUND_TRIP(0, enc_blob, dec_blob, m, m2);
+	assert_int_equal(m2.len, 33);
+	/* (m2.blob viewed the buffer the macro freed.) */
+	wire_writer_init(&w, 4096);
+	enc_blob(&w, &m);
+	p = finish(&w, &n);
+	wire_reader_init(&r, p, n);
+	assert_ok(dec_blob(&r, &m2));
+	assert_ptr_equal(m2.blob, p + 2);
+	assert_memory_equal(m2.blob, blob, 33);
+	mem_wipe_free(p, n);
+	/* Empty: the part is not set yet. */
+	m.len = 0;
+	ROUND_TRIP(0, enc_blob, dec_blob, m, m2);
+	assert_int_equal(m2.len, 0);
+	m.len = PROTO_MAX_LINK_BLOB;
+	ROUND_TRIP(0, enc_blob, dec_blob, m, m2);
+	assert_int_equal(m2.len, PROTO_MAX_LINK_BLOB);
+	/* Truncations are ERR_SHORT with the view cleared; one byte over
+	 * the limit is ERR_TOO_LONG. */
+	wire_writer_init(&w, 4096);
+	wire_put_vec16(&w, blob, 10);
+	p = finish(&w, &n);
+	for (i = 0; i < n; i++) {
+		m2.blob = blob;
+		m2.len = 99;
+		wire_reader_init(&r, p, i);
+		assert_err(dec_blob(&r, &m2), ERR_SHORT);
+		assert_null(m2.blob);
+		assert_int_equal(m2.len, 0);
+	}
+	mem_wipe_free(p, n);
+	wire_writer_init(&w, 4096);
+	wire_put_vec16(&w, blob, PROTO_MAX_LINK_BLOB + 1);
+	p = finish(&w, &n);
+	wire_reader_init(&r, p, n);
+	assert_err(dec_blob(&r, &m2), ERR_TOO_LONG);
+	assert_null(m2.blob);
+	assert_int_equal(m2.len, 0);
+	mem_wipe_free(p, n);
+}
+
 int
 main(void)
 {
@@ -656,6 +961,11 @@ main(void)
 		cmocka_unit_test(test_tbs),
 		cmocka_unit_test(test_relay_bodies),
 		cmocka_unit_test(test_chain),
+		cmocka_unit_test(test_link_open),
+		cmocka_unit_test(test_link_put),
+		cmocka_unit_test(test_link_put_limits),
+		cmocka_unit_test(test_link_get),
+		cmocka_unit_test(test_link_blob),
 	};
 
 	if (sodium_init() < 0) {
