@@ -37,6 +37,9 @@ static const struct config_option options[] = {
 	OPT("keyserver", "max-prekeys", CONFIG_INT, "10000", "N",
 	    "one-time prekeys a device may keep in stock", max_prekeys, 1,
 	    1000000),
+	OPT("keyserver", "link-ttl", CONFIG_DURATION, "10m", "DURATION",
+	    "how long a device-link rendezvous slot lives (1s to 10m)",
+	    link_ttl, 1000, PROTO_LINK_TTL_MS),
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))

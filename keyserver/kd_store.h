@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) 2026 The Sealpost developers */
-/* The key directory's storage: accounts, devices, prekeys and invites.
+/* The key directory's storage: accounts, devices, prekeys, invites and
+ * device-link rendezvous slots.
  * Callers go through these functions only, so a PostgreSQL backend can
  * stand beside the SQLite one (kd_store_sqlite.c). */
 #ifndef SEALPOST_KD_STORE_H
@@ -130,6 +131,49 @@ WUR int kd_user_disable(struct kd_store *s, const char *user, int disabled)
 WUR int kd_device_list(struct kd_store *s, const char *user,
     void (*fn)(const struct kd_device *, void *), void *arg)
     NONNULL(1, 2, 3);
+
+/*
+ * Device-link rendezvous slots (docs/PROTOCOL.md#dir-link). A slot is
+ * live from its opening while now_ms < its expiry, its owner device is
+ * active and its account enabled; every function reports a slot that is
+ * not live as ERR_NOT_FOUND, like an unknown one. A requester is an
+ * authenticated device (user, device_id), or user NULL for a connection
+ * that is not authenticated (device_id is then ignored). Parts are
+ * enum proto_link_part; another part is ERR_ARG.
+ */
+#define KD_LINK_MAX_SLOTS 4 /* live slots of one account */
+
+/* Opens slot for the active device_id of user, live until now_ms +
+ * ttl_ms (1..PROTO_LINK_TTL_MS, else ERR_ARG). In the same transaction it
+ * first deletes every expired slot and every slot of a revoked device.
+ * ERR_EXISTS if the slot id is taken, ERR_QUOTA if user already has
+ * KD_LINK_MAX_SLOTS live slots; ERR_NOT_FOUND, ERR_DISABLED, ERR_REVOKED
+ * for the owner. */
+WUR int kd_link_slot_open(struct kd_store *s, int64_t now_ms, int64_t ttl_ms,
+    const char *user, uint32_t device_id,
+    const uint8_t slot[static PROTO_LINK_SLOT_LEN]) NONNULL(1, 4, 6);
+
+/*
+ * Stores blob[0..len) (1..PROTO_MAX_LINK_BLOB bytes, else ERR_ARG) as part
+ * of a live slot. The request: by anyone, once. The response: by the
+ * slot's owner only (no requester: ERR_UNAUTH; another device: ERR_PERM),
+ * once the request is set (ERR_STATE), once. A part already set is
+ * ERR_EXISTS, unless blob equals it byte for byte: then 0 and nothing
+ * changes, so a resent put succeeds. The blob is copied.
+ */
+WUR int kd_link_slot_put(struct kd_store *s, int64_t now_ms,
+    const uint8_t slot[static PROTO_LINK_SLOT_LEN], uint8_t part,
+    const char *user, uint32_t device_id, const uint8_t *blob, size_t len)
+    NONNULL(1, 3, 7);
+
+/* Copies part of a live slot into blob; *len is its length, 0 while it is
+ * not set. The request is for the slot's owner only (ERR_UNAUTH,
+ * ERR_PERM as above), the response for anyone. On failure *len is 0. */
+WUR int kd_link_slot_get(struct kd_store *s, int64_t now_ms,
+    const uint8_t slot[static PROTO_LINK_SLOT_LEN], uint8_t part,
+    const char *user, uint32_t device_id,
+    uint8_t blob[static PROTO_MAX_LINK_BLOB], size_t *len)
+    NONNULL(1, 3, 7, 8);
 
 /* Metrics: one-time prekeys in stock, over all devices; -1 on error. */
 int64_t kd_prekey_stock(struct kd_store *s) NONNULL(1);

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) 2026 The Sealpost developers */
 /* The key directory on SQLite: one connection behind a mutex, one
- * transaction per operation. */
+ * transaction per operation. The schema and its migrations, accounts and
+ * their devices. */
 #include <pthread.h>
 #include <sodium.h>
 #include <string.h>
@@ -53,6 +54,22 @@ static const struct db_migration migrations[] = {
 	    " expires_ms INTEGER NOT NULL,"
 	    " created_ms INTEGER NOT NULL,"
 	    " revoked INTEGER NOT NULL DEFAULT 0);" },
+	/* Device-link rendezvous slots (kd_store_link.c), and invites bound
+	 * to an account, which recover it (kd_register). */
+	{ 2,
+	    "CREATE TABLE link_slots ("
+	    " slot BLOB PRIMARY KEY,"
+	    " user_id INTEGER NOT NULL,"
+	    " device_id INTEGER NOT NULL,"
+	    " created_ms INTEGER NOT NULL,"
+	    " expires_ms INTEGER NOT NULL,"
+	    " request BLOB,"
+	    " response BLOB,"
+	    " FOREIGN KEY (user_id, device_id)"
+	    "  REFERENCES devices(user_id, device_id)) WITHOUT ROWID;"
+	    "CREATE INDEX link_slots_user ON link_slots(user_id);"
+	    "CREATE INDEX link_slots_expiry ON link_slots(expires_ms);"
+	    "ALTER TABLE invites ADD COLUMN bound_user TEXT;" },
 };
 
 static int
