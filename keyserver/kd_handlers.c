@@ -156,25 +156,32 @@ h_register(struct kd *k, uint32_t pipe, struct wire_reader *body,
     struct wire_writer *w)
 {
 	struct proto_join m;
-	const char *invite;
 	uint32_t id = 0;
 	int r;
 
 	if ((r = proto_join_decode(body, &m, 0)) != 0 ||
 	    (r = check_join(k, pipe, &m)) != 0 ||
-	    (r = check_link(&m, m.dev.ik)) != 0) {
+	    (r = check_link(&m, m.dev.ik)) != 0 ||
+	    (r = kd_register(k->store, m.invite,
+		 k->open_registration ? KD_REGISTER_OPEN : 0, daemon_now_ms(),
+		 m.user, &m.dev, &id)) != 0) {
 		return r;
 	}
-	if (!k->open_registration && m.invite[0] == '\0') {
-		return ERR_INVITE;
-	}
-	invite = k->open_registration ? NULL : m.invite;
-	if ((r = kd_register(k->store, invite, daemon_now_ms(), m.user,
-		 &m.dev, &id)) != 0 ||
-	    (r = auth_bind(k->auth, pipe, m.user, id)) != 0) {
+	/* SECURITY: a recovery (an invite bound to an existing account)
+	 * revoked every other device of the account: their connections
+	 * lose their binding, as after REVOKE. A new account has none. */
+	(void)auth_unbind(k->auth, m.user, 0);
+	if ((r = auth_bind(k->auth, pipe, m.user, id)) != 0) {
 		return r;
 	}
-	log_info("registered user %s", m.user);
+	/* A recovered account had device 1 already: its new one is not 1. */
+	if (id == 1) {
+		log_info("registered user %s", m.user);
+	} else {
+		log_notice("recovered user %s: its devices are revoked, new "
+			   "device %u",
+		    m.user, id);
+	}
 	return reply_u32(w, PROTO_REGISTER, id);
 }
 

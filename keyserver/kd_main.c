@@ -49,7 +49,7 @@ static const char synopsis[] =
     "\n"
     "Without a command, runs the key directory daemon. Commands work on\n"
     "the local database (--db) and may run while the daemon does:\n"
-    "  invite create [--uses N] [--expires DURATION]\n"
+    "  invite create [--uses N] [--expires DURATION] [--user NAME]\n"
     "  invite list\n"
     "  invite revoke ID\n"
     "  user list\n"

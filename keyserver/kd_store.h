@@ -35,6 +35,7 @@ struct kd_device {
 
 struct kd_invite {
 	char id[KD_INVITE_ID_LEN + 1];
+	char user[PROTO_MAX_USER + 1]; /* the account it is bound to, or "" */
 	int64_t uses_left;
 	int64_t expires_ms; /* 0: never */
 	int64_t created_ms;
@@ -58,15 +59,31 @@ WUR int kd_store_open_readonly(const char *path, struct kd_store **out)
     NONNULL(1, 2);
 void kd_store_close(struct kd_store *s);
 
+/* kd_register flags. */
+#define KD_REGISTER_OPEN (1U << 0) /* open registration: no token needed */
+
 /*
- * Creates user with its first device (id 1) and its prekeys. When invite
- * is non-NULL it must name a live invite (ERR_INVITE), whose use count
- * drops by one in the same transaction. ERR_EXISTS if the user name or the
- * identity key is taken.
+ * Registers dev, with its prekeys, as a device of user; *device_id gets
+ * its id. invite is the request's token (NULL or "": none). Without
+ * KD_REGISTER_OPEN it must name a live invite: not revoked, not expired,
+ * uses left (ERR_INVITE). With it, a token that is not a live invite bound
+ * to an account is ignored.
+ *
+ * An unbound invite (or none) creates the account with device 1:
+ * ERR_EXISTS if the name is taken. An invite bound to an account needs
+ * user to be that account (ERR_INVITE). If the account exists, it is
+ * recovered: every active device is revoked as by kd_revoke without a
+ * signature (prekeys deleted), the account's rendezvous slots are
+ * deleted, and dev joins as a new root device (its own approver) under
+ * the account's next unused id; a disabled account is ERR_DISABLED. If it
+ * does not exist, it is created (device 1). A used invite loses one use
+ * in the same transaction; on any failure nothing changes. ERR_EXISTS if
+ * the identity key is taken, ERR_QUOTA if device ids ran out. The caller
+ * unbinds the connections of revoked devices.
  */
-WUR int kd_register(struct kd_store *s, const char *invite, int64_t now_ms,
-    const char *user, const struct proto_device_upload *dev,
-    uint32_t *device_id) NONNULL(1, 4, 5, 6);
+WUR int kd_register(struct kd_store *s, const char *invite, unsigned flags,
+    int64_t now_ms, const char *user, const struct proto_device_upload *dev,
+    uint32_t *device_id) NONNULL(1, 5, 6, 7);
 
 /* Adds a device to user with the next unused id. ERR_NOT_FOUND,
  * ERR_DISABLED, ERR_QUOTA (PROTO_MAX_DEVICES active), ERR_EXISTS (key). */
@@ -115,9 +132,15 @@ WUR int kd_devices(struct kd_store *s, const char *user,
     struct proto_device *out, size_t max, size_t *n) NONNULL(1, 2, 3, 5);
 
 /* Admin. */
+/* An invite for uses registrations (>= 1), expiring at expires_ms (0:
+ * never, else > 0), whose token is stored as its SHA-256 hash; id gets
+ * the id lists show. With user non-NULL it is bound to that existing
+ * account (ERR_NOT_FOUND otherwise) and good for one registration (uses
+ * other than 1: ERR_ARG), which recovers the account (kd_register). */
 WUR int kd_invite_create(struct kd_store *s, int64_t now_ms, int64_t uses,
-    int64_t expires_ms, const char token[static KD_INVITE_TOKEN_LEN + 1],
-    char id[static KD_INVITE_ID_LEN + 1]) NONNULL(1, 5, 6);
+    int64_t expires_ms, const char *user,
+    const char token[static KD_INVITE_TOKEN_LEN + 1],
+    char id[static KD_INVITE_ID_LEN + 1]) NONNULL(1, 6, 7);
 /* Revokes by id (the hash prefix listed). ERR_NOT_FOUND. */
 WUR int kd_invite_revoke(struct kd_store *s, const char *id) NONNULL(1, 2);
 WUR int kd_invite_list(struct kd_store *s,

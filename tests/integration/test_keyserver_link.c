@@ -475,7 +475,8 @@ store_with_alice(struct harness *h)
 	assert_ok(client_path(path, sizeof(path), h->dir, "store.db"));
 	assert_ok(kd_store_open(path, &s));
 	device_upload_view(a, 0, 0, &u);
-	assert_ok(kd_register(s, NULL, 500, "alice", &u, &did));
+	assert_ok(kd_register(s, NULL, KD_REGISTER_OPEN, 500, "alice", &u,
+	    &did));
 	assert_int_equal(did, 1);
 	return s;
 }
