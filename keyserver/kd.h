@@ -23,10 +23,11 @@ struct kd_config {
 	int64_t claim_rate;
 	int64_t claim_burst;
 	int64_t max_prekeys;
+	int64_t link_ttl; /* ms, 1 s..PROTO_LINK_TTL_MS */
 };
 
-/* Request outcomes counted per type. */
-#define KD_NTYPES 0x18
+/* Request outcomes counted per type: every request type below this. */
+#define KD_NTYPES (PROTO_LINK_GET + 1)
 
 struct kd {
 	struct kd_config cfg;
@@ -43,6 +44,35 @@ struct kd {
 	struct metric *claims_last_resort;
 	struct metric *auth_fail;
 };
+
+/* The identity of the authenticated device behind a request. */
+struct kd_who {
+	char user[PROTO_MAX_USER + 1];
+	uint32_t device;
+	uint8_t ik[PROTO_KEY_LEN];
+};
+
+/* The device pipe is bound to, still active in the directory (an admin
+ * may have revoked it or disabled its account since it authenticated):
+ * 0, ERR_UNAUTH, ERR_REVOKED or ERR_DISABLED (the pipe is then unbound),
+ * or a store error. who is filled on success only. */
+WUR int kd_authed(struct kd *k, uint32_t pipe, struct kd_who *who)
+    NONNULL(1, 3);
+
+/*
+ * The device-link rendezvous handlers (kd_handlers_link.c): each decodes
+ * body, checks the authentication its part needs, and writes the success
+ * reply to w, or returns the error. LINK_OPEN runs for an authenticated
+ * who. LINK_GET may park req instead: it then returns 0 with *parked set
+ * and nothing written, and req belongs to the server.
+ */
+WUR int kd_handle_link_open(struct kd *k, const struct kd_who *who,
+    struct wire_reader *body, struct wire_writer *w) NONNULL(1, 2, 3, 4);
+WUR int kd_handle_link_put(struct kd *k, struct server_req *req,
+    struct wire_reader *body, struct wire_writer *w) NONNULL(1, 2, 3, 4);
+WUR int kd_handle_link_get(struct kd *k, struct server_req *req,
+    struct wire_reader *body, struct wire_writer *w, int *parked)
+    NONNULL(1, 2, 3, 4, 5);
 
 /* Registers the daemon's metrics in k->metrics (set before). */
 WUR int kd_metrics_init(struct kd *k) NONNULL(1);

@@ -49,41 +49,85 @@ print_time(const char *label, int64_t ms)
 	printf(" %s %s", label, buf);
 }
 
-static int
-invite_create(struct kd *k, int argc, char **argv)
-{
-	char token[KD_INVITE_TOKEN_LEN + 1], id[KD_INVITE_ID_LEN + 1];
-	int64_t uses = 1, expires = 0, dur;
-	uint8_t raw[16];
-	int i, r;
+/* What `invite create` asks for. */
+struct invite_args {
+	int64_t uses;
+	int64_t expires; /* ms since the epoch, 0: never */
+	const char *user;
+};
 
+/* Parses the options of `invite create`: 0, or 2 (usage, printed). */
+static int
+invite_args(int argc, char **argv, struct invite_args *a)
+{
+	int64_t dur;
+	int i;
+
+	memset(a, 0, sizeof(*a));
+	a->uses = 1;
 	for (i = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--uses") == 0 && i + 1 < argc &&
-		    config_parse_int(argv[i + 1], &uses) == 0 && uses >= 1) {
+		    config_parse_int(argv[i + 1], &a->uses) == 0 &&
+		    a->uses >= 1) {
 			i++;
 		} else if (strcmp(argv[i], "--expires") == 0 && i + 1 < argc &&
 		    config_parse_duration(argv[i + 1], &dur) == 0 &&
 		    dur > 0) {
-			expires = daemon_now_ms() + dur;
+			a->expires = daemon_now_ms() + dur;
 			i++;
+		} else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc &&
+		    argv[i + 1][0] != '\0') {
+			a->user = argv[++i];
 		} else {
 			fprintf(stderr, "usage: invite create [--uses N] "
-					"[--expires DURATION]\n");
+					"[--expires DURATION] "
+					"[--user NAME]\n");
 			return 2;
 		}
+	}
+	if (a->user != NULL && a->uses != 1) {
+		fprintf(stderr, "invite create: an invite bound to a user "
+				"(--user) is good for one registration: "
+				"--uses must be 1\n");
+		return 2;
+	}
+	return 0;
+}
+
+static int
+invite_create(struct kd *k, int argc, char **argv)
+{
+	char token[KD_INVITE_TOKEN_LEN + 1], id[KD_INVITE_ID_LEN + 1];
+	struct invite_args a;
+	uint8_t raw[16];
+	int rc, r;
+
+	if ((rc = invite_args(argc, argv, &a)) != 0) {
+		return rc;
 	}
 	randombytes_buf(raw, sizeof(raw));
 	base32(token, raw);
 	sodium_memzero(raw, sizeof(raw));
-	r = kd_invite_create(k->store, daemon_now_ms(), uses, expires, token,
-	    id);
+	r = kd_invite_create(k->store, daemon_now_ms(), a.uses, a.expires,
+	    a.user, token, id);
+	if (r == ERR_NOT_FOUND && a.user != NULL) {
+		log_err("no account named '%s': a bound invite recovers an "
+			"existing account",
+		    a.user);
+		sodium_memzero(token, sizeof(token));
+		return 1;
+	}
 	if (r != 0) {
 		log_err_r(r, "cannot create the invite");
+		sodium_memzero(token, sizeof(token));
 		return 1;
 	}
 	/* The token is shown once: only its hash is stored. */
-	printf("invite %s token %s uses %lld", id, token, (long long)uses);
-	print_time("expires", expires);
+	printf("invite %s token %s uses %lld", id, token, (long long)a.uses);
+	print_time("expires", a.expires);
+	if (a.user != NULL) {
+		printf(" user %s", a.user);
+	}
 	printf("\n");
 	sodium_memzero(token, sizeof(token));
 	return 0;
@@ -97,6 +141,9 @@ print_invite(const struct kd_invite *inv, void *arg)
 	    (long long)inv->uses_left);
 	print_time("expires", inv->expires_ms);
 	print_time("created", inv->created_ms);
+	if (inv->user[0] != '\0') {
+		printf(" user %s", inv->user);
+	}
 	printf("%s\n", inv->revoked ? " revoked" : "");
 }
 

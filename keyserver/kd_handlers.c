@@ -15,13 +15,6 @@
 
 #define REPLY_MAX (64 * 1024)
 
-/* The identity of the authenticated device behind a request. */
-struct who {
-	char user[PROTO_MAX_USER + 1];
-	uint32_t device;
-	uint8_t ik[PROTO_KEY_LEN];
-};
-
 /* Verifies sig by pk over the bytes a *_tbs encoder writes into w. */
 static int
 verify_tbs(struct wire_writer *w, const uint8_t pk[static PROTO_KEY_LEN],
@@ -39,10 +32,8 @@ verify_tbs(struct wire_writer *w, const uint8_t pk[static PROTO_KEY_LEN],
 	return r;
 }
 
-/* The pipe's device, still active in the directory (an admin may have
- * revoked it or disabled its account since it authenticated). */
-static int
-authed(struct kd *k, uint32_t pipe, struct who *who)
+int
+kd_authed(struct kd *k, uint32_t pipe, struct kd_who *who)
 {
 	struct kd_device d;
 	int r;
@@ -165,25 +156,32 @@ h_register(struct kd *k, uint32_t pipe, struct wire_reader *body,
     struct wire_writer *w)
 {
 	struct proto_join m;
-	const char *invite;
 	uint32_t id = 0;
 	int r;
 
 	if ((r = proto_join_decode(body, &m, 0)) != 0 ||
 	    (r = check_join(k, pipe, &m)) != 0 ||
-	    (r = check_link(&m, m.dev.ik)) != 0) {
+	    (r = check_link(&m, m.dev.ik)) != 0 ||
+	    (r = kd_register(k->store, m.invite,
+		 k->open_registration ? KD_REGISTER_OPEN : 0, daemon_now_ms(),
+		 m.user, &m.dev, &id)) != 0) {
 		return r;
 	}
-	if (!k->open_registration && m.invite[0] == '\0') {
-		return ERR_INVITE;
-	}
-	invite = k->open_registration ? NULL : m.invite;
-	if ((r = kd_register(k->store, invite, daemon_now_ms(), m.user,
-		 &m.dev, &id)) != 0 ||
-	    (r = auth_bind(k->auth, pipe, m.user, id)) != 0) {
+	/* SECURITY: a recovery (an invite bound to an existing account)
+	 * revoked every other device of the account: their connections
+	 * lose their binding, as after REVOKE. A new account has none. */
+	(void)auth_unbind(k->auth, m.user, 0);
+	if ((r = auth_bind(k->auth, pipe, m.user, id)) != 0) {
 		return r;
 	}
-	log_info("registered user %s", m.user);
+	/* A recovered account had device 1 already: its new one is not 1. */
+	if (id == 1) {
+		log_info("registered user %s", m.user);
+	} else {
+		log_notice("recovered user %s: its devices are revoked, new "
+			   "device %u",
+		    m.user, id);
+	}
 	return reply_u32(w, PROTO_REGISTER, id);
 }
 
@@ -217,7 +215,7 @@ h_link(struct kd *k, uint32_t pipe, struct wire_reader *body,
 }
 
 static int
-h_revoke(struct kd *k, const struct who *who, struct wire_reader *body,
+h_revoke(struct kd *k, const struct kd_who *who, struct wire_reader *body,
     struct wire_writer *w)
 {
 	struct proto_revoke m;
@@ -247,7 +245,7 @@ h_revoke(struct kd *k, const struct who *who, struct wire_reader *body,
 }
 
 static int
-h_upload(struct kd *k, const struct who *who, struct wire_reader *body,
+h_upload(struct kd *k, const struct kd_who *who, struct wire_reader *body,
     struct wire_writer *w)
 {
 	struct proto_prekeys l;
@@ -263,7 +261,7 @@ h_upload(struct kd *k, const struct who *who, struct wire_reader *body,
 }
 
 static int
-h_rotate(struct kd *k, const struct who *who, struct wire_reader *body,
+h_rotate(struct kd *k, const struct kd_who *who, struct wire_reader *body,
     struct wire_writer *w)
 {
 	struct proto_rotate m;
@@ -285,7 +283,7 @@ h_rotate(struct kd *k, const struct who *who, struct wire_reader *body,
 }
 
 static int
-h_status(struct kd *k, const struct who *who, struct wire_reader *body,
+h_status(struct kd *k, const struct kd_who *who, struct wire_reader *body,
     struct wire_writer *w)
 {
 	struct proto_status st;
@@ -302,7 +300,7 @@ h_status(struct kd *k, const struct who *who, struct wire_reader *body,
 
 /* Claims skip the requester's own device. */
 struct claim_ctx {
-	const struct who *who;
+	const struct kd_who *who;
 	const char *target;
 };
 
@@ -348,7 +346,7 @@ charge(struct kd *k, const struct claim_ctx *c)
 }
 
 static int
-h_claim(struct kd *k, const struct who *who, struct wire_reader *body,
+h_claim(struct kd *k, const struct kd_who *who, struct wire_reader *body,
     struct wire_writer *w)
 {
 	struct proto_bundle b[PROTO_MAX_DEVICES];
@@ -375,7 +373,7 @@ h_claim(struct kd *k, const struct who *who, struct wire_reader *body,
 }
 
 static int
-h_devices(struct kd *k, const struct who *who, struct wire_reader *body,
+h_devices(struct kd *k, const struct kd_who *who, struct wire_reader *body,
     struct wire_writer *w)
 {
 	struct proto_device d[PROTO_MAX_LISTED];
@@ -397,12 +395,14 @@ h_devices(struct kd *k, const struct who *who, struct wire_reader *body,
 	return 0;
 }
 
-/* Runs the handler of type on body, writing the success reply to w. */
+/* Runs the handler of type on body, writing the success reply to w, or
+ * parking req (*parked). */
 static int
-dispatch(struct kd *k, uint32_t pipe, uint8_t type, struct wire_reader *body,
-    struct wire_writer *w)
+dispatch(struct kd *k, struct server_req *req, uint8_t type,
+    struct wire_reader *body, struct wire_writer *w, int *parked)
 {
-	struct who who;
+	uint32_t pipe = server_req_pipe(req);
+	struct kd_who who;
 	int r;
 
 	switch (type) {
@@ -414,11 +414,16 @@ dispatch(struct kd *k, uint32_t pipe, uint8_t type, struct wire_reader *body,
 		return h_register(k, pipe, body, w);
 	case PROTO_LINK:
 		return h_link(k, pipe, body, w);
+	/* Whether these need authentication depends on their part. */
+	case PROTO_LINK_PUT:
+		return kd_handle_link_put(k, req, body, w);
+	case PROTO_LINK_GET:
+		return kd_handle_link_get(k, req, body, w, parked);
 	default:
 		break;
 	}
 	memset(&who, 0, sizeof(who));
-	if ((r = authed(k, pipe, &who)) != 0) {
+	if ((r = kd_authed(k, pipe, &who)) != 0) {
 		return r;
 	}
 	switch (type) {
@@ -434,6 +439,8 @@ dispatch(struct kd *k, uint32_t pipe, uint8_t type, struct wire_reader *body,
 		return h_claim(k, &who, body, w);
 	case PROTO_DEVICES:
 		return h_devices(k, &who, body, w);
+	case PROTO_LINK_OPEN:
+		return kd_handle_link_open(k, &who, body, w);
 	default:
 		return ERR_TYPE;
 	}
@@ -448,14 +455,20 @@ kd_handle(struct server_req *req, void *arg)
 	const uint8_t *data;
 	uint8_t type = 0, *out = NULL;
 	size_t len, out_len = 0;
-	int r;
+	int parked = 0, r;
 
 	data = server_req_data(req, &len);
 	wire_writer_init(&w, REPLY_MAX);
 	if ((r = proto_frame_open(data, len, &type, &body)) == 0) {
-		r = proto_is_request(type) ? dispatch(k, server_req_pipe(req),
-						 type, &body, &w)
-					   : ERR_TYPE;
+		r = proto_is_request(type)
+		    ? dispatch(k, req, type, &body, &w, &parked)
+		    : ERR_TYPE;
+	}
+	if (parked) {
+		/* The request belongs to the server now; it is counted when
+		 * its reply is sent. */
+		wire_writer_wipe(&w);
+		return;
 	}
 	if (r == 0 && (r = wire_writer_finish(&w, &out, &out_len)) == 0) {
 		metric_add(k->req_ok[type], 1);
@@ -502,6 +515,9 @@ kd_metrics_init(struct kd *k)
 		{ PROTO_STATUS, "status" },
 		{ PROTO_CLAIM, "claim" },
 		{ PROTO_DEVICES, "devices" },
+		{ PROTO_LINK_OPEN, "link_open" },
+		{ PROTO_LINK_PUT, "link_put" },
+		{ PROTO_LINK_GET, "link_get" },
 	};
 	static const char *const help = "Requests by type and result.";
 	char labels[96];

@@ -37,6 +37,9 @@ static const struct config_option options[] = {
 	OPT("keyserver", "max-prekeys", CONFIG_INT, "10000", "N",
 	    "one-time prekeys a device may keep in stock", max_prekeys, 1,
 	    1000000),
+	OPT("keyserver", "link-ttl", CONFIG_DURATION, "10m", "DURATION",
+	    "how long a device-link rendezvous slot lives (1s to 10m)",
+	    link_ttl, 1000, PROTO_LINK_TTL_MS),
 };
 
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
@@ -46,7 +49,7 @@ static const char synopsis[] =
     "\n"
     "Without a command, runs the key directory daemon. Commands work on\n"
     "the local database (--db) and may run while the daemon does:\n"
-    "  invite create [--uses N] [--expires DURATION]\n"
+    "  invite create [--uses N] [--expires DURATION] [--user NAME]\n"
     "  invite list\n"
     "  invite revoke ID\n"
     "  user list\n"

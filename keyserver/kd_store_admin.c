@@ -1,23 +1,26 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) 2026 The Sealpost developers */
-/* Administration of the key directory on SQLite: invites, accounts and
- * device listings. Invite tokens are stored only as SHA-256 hashes. */
+/* Administration of the key directory on SQLite: invites (bound to an
+ * account or not), accounts and device listings. Invite tokens are stored
+ * only as SHA-256 hashes. */
 #include <sodium.h>
 
 #include "keyserver/kd_store_impl.h"
 
 int
 kd_invite_create(struct kd_store *s, int64_t now_ms, int64_t uses,
-    int64_t expires_ms, const char token[static KD_INVITE_TOKEN_LEN + 1],
+    int64_t expires_ms, const char *user,
+    const char token[static KD_INVITE_TOKEN_LEN + 1],
     char id[static KD_INVITE_ID_LEN + 1])
 {
 	uint8_t hash[crypto_hash_sha256_BYTES];
 	char hex[2 * crypto_hash_sha256_BYTES + 1];
 	sqlite3_stmt *st;
+	int64_t uid;
 	int r;
 
 	memset(id, 0, KD_INVITE_ID_LEN + 1);
-	if (uses < 1 || expires_ms < 0) {
+	if (uses < 1 || expires_ms < 0 || (user != NULL && uses != 1)) {
 		return ERR_ARG;
 	}
 	crypto_hash_sha256(hash, (const uint8_t *)token, strlen(token));
@@ -26,9 +29,10 @@ kd_invite_create(struct kd_store *s, int64_t now_ms, int64_t uses,
 	if ((r = db_begin(s->db)) != 0) {
 		goto out;
 	}
-	if ((r = db_stmt(s->db,
+	if ((user == NULL || (r = kd_user_id(s->db, user, &uid, NULL)) == 0) &&
+	    (r = db_stmt(s->db,
 		 "INSERT INTO invites (hash, id, uses_left, expires_ms,"
-		 " created_ms) VALUES (?, ?, ?, ?, ?)",
+		 " created_ms, bound_user) VALUES (?, ?, ?, ?, ?, ?)",
 		 &st)) == 0) {
 		db_bind_blob(st, 1, hash, sizeof(hash));
 		(void)sqlite3_bind_text(st, 2, hex, KD_INVITE_ID_LEN,
@@ -36,6 +40,9 @@ kd_invite_create(struct kd_store *s, int64_t now_ms, int64_t uses,
 		sqlite3_bind_int64(st, 3, uses);
 		sqlite3_bind_int64(st, 4, expires_ms);
 		sqlite3_bind_int64(st, 5, now_ms);
+		if (user != NULL) {
+			db_bind_text(st, 6, user);
+		}
 		r = db_run(s->db, st);
 	}
 	if ((r = db_finish(s->db, r)) == 0) {
@@ -75,8 +82,8 @@ kd_invite_list(struct kd_store *s,
 
 	pthread_mutex_lock(&s->lock);
 	if ((r = db_stmt(s->db,
-		 "SELECT id, uses_left, expires_ms, created_ms, revoked"
-		 " FROM invites ORDER BY created_ms, id",
+		 "SELECT id, uses_left, expires_ms, created_ms, revoked,"
+		 " bound_user FROM invites ORDER BY created_ms, id",
 		 &st)) != 0) {
 		goto out;
 	}
@@ -89,6 +96,9 @@ kd_invite_list(struct kd_store *s,
 		inv.expires_ms = sqlite3_column_int64(st, 2);
 		inv.created_ms = sqlite3_column_int64(st, 3);
 		inv.revoked = sqlite3_column_int(st, 4);
+		if ((t = sqlite3_column_text(st, 5)) != NULL) {
+			strncpy(inv.user, (const char *)t, PROTO_MAX_USER);
+		}
 		fn(&inv, arg);
 	}
 out:

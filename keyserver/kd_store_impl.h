@@ -47,4 +47,47 @@ kd_user_id(struct db *db, const char *user, int64_t *id, int *disabled)
 	return 0;
 }
 
+/* 0 if device_id of user uid exists and is not revoked; ERR_NOT_FOUND,
+ * ERR_REVOKED. */
+static inline int
+kd_device_state(struct db *db, int64_t uid, uint32_t device_id)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = db_stmt(db,
+		 "SELECT revoked_ms IS NOT NULL FROM devices"
+		 " WHERE user_id = ? AND device_id = ?",
+		 &st)) != 0) {
+		return r;
+	}
+	sqlite3_bind_int64(st, 1, uid);
+	sqlite3_bind_int64(st, 2, device_id);
+	if ((r = db_step(db, st)) < 0) {
+		return r;
+	}
+	if (r == 0) {
+		return ERR_NOT_FOUND;
+	}
+	r = sqlite3_column_int(st, 0) ? ERR_REVOKED : 0;
+	db_stmt_done(st);
+	return r;
+}
+
+/* The uid of user, which must be enabled, with device_id active. */
+static inline int
+kd_active_device(struct db *db, const char *user, uint32_t device_id,
+    int64_t *uid)
+{
+	int disabled, r;
+
+	if ((r = kd_user_id(db, user, uid, &disabled)) != 0) {
+		return r;
+	}
+	if (disabled) {
+		return ERR_DISABLED;
+	}
+	return kd_device_state(db, *uid, device_id);
+}
+
 #endif

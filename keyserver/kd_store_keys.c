@@ -6,49 +6,6 @@
 
 #include "keyserver/kd_store_impl.h"
 
-/* 0 if device_id of user uid exists and is not revoked; ERR_NOT_FOUND,
- * ERR_REVOKED. */
-static int
-device_state(struct db *db, int64_t uid, uint32_t device_id)
-{
-	sqlite3_stmt *st;
-	int r;
-
-	if ((r = db_stmt(db,
-		 "SELECT revoked_ms IS NOT NULL FROM devices"
-		 " WHERE user_id = ? AND device_id = ?",
-		 &st)) != 0) {
-		return r;
-	}
-	sqlite3_bind_int64(st, 1, uid);
-	sqlite3_bind_int64(st, 2, device_id);
-	if ((r = db_step(db, st)) < 0) {
-		return r;
-	}
-	if (r == 0) {
-		return ERR_NOT_FOUND;
-	}
-	r = sqlite3_column_int(st, 0) ? ERR_REVOKED : 0;
-	db_stmt_done(st);
-	return r;
-}
-
-/* The uid of user, which must be enabled, with device_id active. */
-static int
-active_device(struct db *db, const char *user, uint32_t device_id,
-    int64_t *uid)
-{
-	int disabled, r;
-
-	if ((r = kd_user_id(db, user, uid, &disabled)) != 0) {
-		return r;
-	}
-	if (disabled) {
-		return ERR_DISABLED;
-	}
-	return device_state(db, *uid, device_id);
-}
-
 int
 kd_revoke(struct kd_store *s, int64_t now_ms, const char *user,
     uint32_t device_id, const uint8_t *sig)
@@ -63,7 +20,7 @@ kd_revoke(struct kd_store *s, int64_t now_ms, const char *user,
 	}
 	/* An admin may revoke a device of a disabled account too. */
 	if ((r = kd_user_id(s->db, user, &uid, &disabled)) == 0 &&
-	    (r = device_state(s->db, uid, device_id)) == 0 &&
+	    (r = kd_device_state(s->db, uid, device_id)) == 0 &&
 	    (r = db_stmt(s->db,
 		 "UPDATE devices SET revoked_ms = ?, revoke_sig = ?"
 		 " WHERE user_id = ? AND device_id = ?",
@@ -125,7 +82,7 @@ kd_upload_prekeys(struct kd_store *s, const char *user, uint32_t device_id,
 	if ((r = db_begin(s->db)) != 0) {
 		goto out;
 	}
-	if ((r = active_device(s->db, user, device_id, &uid)) == 0 &&
+	if ((r = kd_active_device(s->db, user, device_id, &uid)) == 0 &&
 	    (r = stock_of(s->db, uid, device_id, &n)) == 0) {
 		if ((uint64_t)n + l->n > max_stock) {
 			r = ERR_QUOTA;
@@ -162,7 +119,7 @@ kd_rotate(struct kd_store *s, const char *user, uint32_t device_id,
 	if ((r = db_begin(s->db)) != 0) {
 		goto out;
 	}
-	if ((r = active_device(s->db, user, device_id, &uid)) == 0 &&
+	if ((r = kd_active_device(s->db, user, device_id, &uid)) == 0 &&
 	    (r = db_stmt(s->db, sql[kind - 1], &st)) == 0) {
 		sqlite3_bind_int64(st, 1, k->id);
 		db_bind_blob(st, 2, k->pk, PROTO_KEY_LEN);
@@ -187,7 +144,7 @@ kd_status(struct kd_store *s, const char *user, uint32_t device_id,
 
 	memset(out, 0, sizeof(*out));
 	pthread_mutex_lock(&s->lock);
-	if ((r = active_device(s->db, user, device_id, &uid)) != 0 ||
+	if ((r = kd_active_device(s->db, user, device_id, &uid)) != 0 ||
 	    (r = stock_of(s->db, uid, device_id, &out->opk_count)) != 0 ||
 	    (r = db_stmt(s->db,
 		 "SELECT lrk_uses, spk_id, lrk_id FROM devices"

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /* Copyright (c) 2026 The Sealpost developers */
 /* The key directory on SQLite: one connection behind a mutex, one
- * transaction per operation. */
+ * transaction per operation. The schema and its migrations, accounts and
+ * their devices. */
 #include <pthread.h>
 #include <sodium.h>
 #include <string.h>
@@ -53,6 +54,22 @@ static const struct db_migration migrations[] = {
 	    " expires_ms INTEGER NOT NULL,"
 	    " created_ms INTEGER NOT NULL,"
 	    " revoked INTEGER NOT NULL DEFAULT 0);" },
+	/* Device-link rendezvous slots (kd_store_link.c), and invites bound
+	 * to an account, which recover it (kd_register). */
+	{ 2,
+	    "CREATE TABLE link_slots ("
+	    " slot BLOB PRIMARY KEY,"
+	    " user_id INTEGER NOT NULL,"
+	    " device_id INTEGER NOT NULL,"
+	    " created_ms INTEGER NOT NULL,"
+	    " expires_ms INTEGER NOT NULL,"
+	    " request BLOB,"
+	    " response BLOB,"
+	    " FOREIGN KEY (user_id, device_id)"
+	    "  REFERENCES devices(user_id, device_id)) WITHOUT ROWID;"
+	    "CREATE INDEX link_slots_user ON link_slots(user_id);"
+	    "CREATE INDEX link_slots_expiry ON link_slots(expires_ms);"
+	    "ALTER TABLE invites ADD COLUMN bound_user TEXT;" },
 };
 
 static int
@@ -167,61 +184,94 @@ insert_device(struct db *db, int64_t uid, uint32_t device_id, int64_t now_ms,
 	return kd_insert_prekeys(db, uid, device_id, &dev->opks);
 }
 
-/* Takes one use of the invite whose token hashes to hash. */
+/* The live invite (not revoked, not expired, uses left) whose token
+ * hashes to hash: 0 and the account it is bound to in bound ("" if
+ * none), or ERR_INVITE. */
 static int
-use_invite(struct db *db, const char *invite, int64_t now_ms)
+find_invite(struct db *db,
+    const uint8_t hash[static crypto_hash_sha256_BYTES], int64_t now_ms,
+    char bound[static PROTO_MAX_USER + 1])
 {
-	uint8_t hash[crypto_hash_sha256_BYTES];
+	const unsigned char *t;
 	sqlite3_stmt *st;
 	int r;
 
-	crypto_hash_sha256(hash, (const uint8_t *)invite, strlen(invite));
+	memset(bound, 0, PROTO_MAX_USER + 1);
 	if ((r = db_stmt(db,
-		 "UPDATE invites SET uses_left = uses_left - 1"
-		 " WHERE hash = ? AND revoked = 0 AND uses_left > 0"
+		 "SELECT bound_user FROM invites WHERE hash = ?"
+		 " AND revoked = 0 AND uses_left > 0"
 		 " AND (expires_ms = 0 OR expires_ms > ?)",
 		 &st)) != 0) {
 		return r;
 	}
+	db_bind_blob(st, 1, hash, crypto_hash_sha256_BYTES);
+	sqlite3_bind_int64(st, 2, now_ms);
+	if ((r = db_step(db, st)) != 1) {
+		return r == 0 ? ERR_INVITE : r;
+	}
+	if ((t = sqlite3_column_text(st, 0)) != NULL) {
+		strncpy(bound, (const char *)t, PROTO_MAX_USER);
+	}
+	db_stmt_done(st);
+	return 0;
+}
+
+/* Takes the use of the invite a registration of user needs, if any (see
+ * kd_register); *bound is 1 for an invite bound to user. */
+static int
+use_invite(struct db *db, const char *invite, unsigned flags, int64_t now_ms,
+    const char *user, int *bound)
+{
+	uint8_t hash[crypto_hash_sha256_BYTES];
+	char who[PROTO_MAX_USER + 1];
+	int open = (flags & KD_REGISTER_OPEN) != 0, r;
+	sqlite3_stmt *st;
+
+	*bound = 0;
+	if (invite == NULL || invite[0] == '\0') {
+		return open ? 0 : ERR_INVITE;
+	}
+	crypto_hash_sha256(hash, (const uint8_t *)invite, strlen(invite));
+	if ((r = find_invite(db, hash, now_ms, who)) != 0) {
+		return r == ERR_INVITE && open ? 0 : r;
+	}
+	if (who[0] == '\0' && open) {
+		return 0; /* open registration ignores ordinary tokens */
+	}
+	/* SECURITY: a bound invite is good for its account only. */
+	if (who[0] != '\0' && strcmp(who, user) != 0) {
+		return ERR_INVITE;
+	}
+	*bound = who[0] != '\0';
+	if ((r = db_stmt(db,
+		 "UPDATE invites SET uses_left = uses_left - 1 WHERE hash = ?",
+		 &st)) != 0) {
+		return r;
+	}
 	db_bind_blob(st, 1, hash, sizeof(hash));
+	return db_run(db, st);
+}
+
+/* A new account user with dev as device 1. */
+static int
+create_account(struct db *db, int64_t now_ms, const char *user,
+    const struct proto_device_upload *dev, uint32_t *id)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	if ((r = db_stmt(db,
+		 "INSERT INTO users (name, created_ms) VALUES (?, ?)", &st)) !=
+	    0) {
+		return r;
+	}
+	db_bind_text(st, 1, user);
 	sqlite3_bind_int64(st, 2, now_ms);
 	if ((r = db_run(db, st)) != 0) {
 		return r;
 	}
-	return db_changes(db) == 1 ? 0 : ERR_INVITE;
-}
-
-int
-kd_register(struct kd_store *s, const char *invite, int64_t now_ms,
-    const char *user, const struct proto_device_upload *dev,
-    uint32_t *device_id)
-{
-	sqlite3_stmt *st;
-	int64_t uid;
-	int r;
-
-	*device_id = 0;
-	pthread_mutex_lock(&s->lock);
-	if ((r = db_begin(s->db)) != 0) {
-		goto out;
-	}
-	if ((invite == NULL || (r = use_invite(s->db, invite, now_ms)) == 0) &&
-	    (r = db_stmt(s->db,
-		 "INSERT INTO users (name, created_ms) VALUES (?, ?)", &st)) ==
-		0) {
-		db_bind_text(st, 1, user);
-		sqlite3_bind_int64(st, 2, now_ms);
-		if ((r = db_run(s->db, st)) == 0) {
-			uid = db_last_rowid(s->db);
-			r = insert_device(s->db, uid, 1, now_ms, dev);
-		}
-	}
-	if ((r = db_finish(s->db, r)) == 0) {
-		*device_id = 1;
-	}
-out:
-	pthread_mutex_unlock(&s->lock);
-	return r;
+	*id = 1;
+	return insert_device(db, db_last_rowid(db), 1, now_ms, dev);
 }
 
 static int
@@ -267,6 +317,95 @@ next_device(struct db *db, int64_t uid, uint32_t *id)
 	}
 	*id = (uint32_t)v;
 	return 0;
+}
+
+/* Revokes every active device of uid as an admin revocation does, and
+ * deletes the account's prekeys and rendezvous slots. */
+static int
+revoke_all(struct db *db, int64_t uid, int64_t now_ms)
+{
+	static const char *const sql[] = {
+		"DELETE FROM prekeys WHERE user_id = ?",
+		"DELETE FROM link_slots WHERE user_id = ?",
+	};
+	sqlite3_stmt *st;
+	size_t i;
+	int r;
+
+	if ((r = db_stmt(db,
+		 "UPDATE devices SET revoked_ms = ?, revoke_sig = NULL"
+		 " WHERE user_id = ? AND revoked_ms IS NULL",
+		 &st)) != 0) {
+		return r;
+	}
+	sqlite3_bind_int64(st, 1, now_ms);
+	sqlite3_bind_int64(st, 2, uid);
+	if ((r = db_run(db, st)) != 0) {
+		return r;
+	}
+	for (i = 0; i < sizeof(sql) / sizeof(sql[0]); i++) {
+		if ((r = db_stmt(db, sql[i], &st)) != 0) {
+			return r;
+		}
+		sqlite3_bind_int64(st, 1, uid);
+		if ((r = db_run(db, st)) != 0) {
+			return r;
+		}
+	}
+	return 0;
+}
+
+/* Registration with an invite bound to user: recovers the account, or
+ * creates it if there is none. */
+static int
+register_bound(struct db *db, int64_t now_ms, const char *user,
+    const struct proto_device_upload *dev, uint32_t *id)
+{
+	int64_t uid;
+	int disabled, r;
+
+	if ((r = kd_user_id(db, user, &uid, &disabled)) == ERR_NOT_FOUND) {
+		return create_account(db, now_ms, user, dev, id);
+	}
+	if (r != 0) {
+		return r;
+	}
+	if (disabled) {
+		return ERR_DISABLED;
+	}
+	/* A new root: insert_device makes a device without approver its
+	 * own approver, and the handler checked its self-signed link. */
+	if ((r = revoke_all(db, uid, now_ms)) != 0 ||
+	    (r = next_device(db, uid, id)) != 0) {
+		return r;
+	}
+	return insert_device(db, uid, *id, now_ms, dev);
+}
+
+int
+kd_register(struct kd_store *s, const char *invite, unsigned flags,
+    int64_t now_ms, const char *user, const struct proto_device_upload *dev,
+    uint32_t *device_id)
+{
+	uint32_t id = 0;
+	int bound = 0, r;
+
+	*device_id = 0;
+	pthread_mutex_lock(&s->lock);
+	if ((r = db_begin(s->db)) != 0) {
+		goto out;
+	}
+	if ((r = use_invite(s->db, invite, flags, now_ms, user, &bound)) ==
+	    0) {
+		r = bound ? register_bound(s->db, now_ms, user, dev, &id)
+			  : create_account(s->db, now_ms, user, dev, &id);
+	}
+	if ((r = db_finish(s->db, r)) == 0) {
+		*device_id = id;
+	}
+out:
+	pthread_mutex_unlock(&s->lock);
+	return r;
 }
 
 int

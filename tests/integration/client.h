@@ -4,7 +4,8 @@
  * them over nng through common/proto, and plays devices with seeded keys.
  * Shared by tests/integration/test_*.c and bench/bench_*.c (no cmocka).
  * client.c: environment, daemons, connections; client_device.c: devices,
- * the key server, the harness; client_relay.c: the relay's messages. */
+ * the key server, the harness; client_link.c: database fixtures and the
+ * device-link rendezvous; client_relay.c: the relay's messages. */
 #ifndef SEALPOST_TEST_CLIENT_H
 #define SEALPOST_TEST_CLIENT_H
 
@@ -326,6 +327,33 @@ struct device *harness_device(struct harness *h, const char *user,
  * prekey. Returns 0 or the error (printed). */
 WUR int harness_user(struct harness *h, const char *user, uint64_t seed,
     size_t n, struct device **out) NONNULL(1, 2, 5);
+
+/* Creates DIR/keyserver.db (mode 0600) from the SQL file NAME of
+ * tests/integration/fixtures (looked up from the current directory, else
+ * from $SEALPOST_BIN/../../tests/integration/fixtures): an old database
+ * for migration tests. 0, ERR_NOT_FOUND (no such fixture), ERR_SYS (the
+ * database exists already, or I/O) or ERR_DB (logged). */
+WUR int keyserver_fixture(const char *dir, const char *name) NONNULL(1, 2);
+
+/* ------------------------------------------------------------------ */
+/* The device-link rendezvous of the key server. */
+
+/* LINK_OPEN slot. 0 or the error (see conn_call). */
+WUR int conn_link_open(struct conn *c,
+    const uint8_t slot[static PROTO_LINK_SLOT_LEN]) NONNULL(1, 2);
+
+/* LINK_PUT of part with blob[len], unchecked, so tests can send bad
+ * bodies (blob may be NULL when len is 0). 0 or the error. */
+WUR int conn_link_put(struct conn *c,
+    const uint8_t slot[static PROTO_LINK_SLOT_LEN], uint8_t part,
+    const void *blob, size_t len) NONNULL(1, 2);
+
+/* LINK_GET of part, waiting up to wait_ms (unchecked): the part into
+ * out[PROTO_MAX_LINK_BLOB], its length into *len (0 while not set, and
+ * on failure). 0 or the error. */
+WUR int conn_link_get(struct conn *c,
+    const uint8_t slot[static PROTO_LINK_SLOT_LEN], uint8_t part,
+    uint32_t wait_ms, uint8_t *out, size_t *len) NONNULL(1, 2, 5, 6);
 
 /* ------------------------------------------------------------------ */
 /* The relay. */

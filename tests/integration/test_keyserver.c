@@ -189,17 +189,17 @@ test_invite_expiry_store(void **state)
 
 	assert_ok(client_path(path, sizeof(path), h->dir, "store.db"));
 	assert_ok(kd_store_open(path, &s));
-	assert_ok(kd_invite_create(s, 1000, 2, 2000, tok, id));
+	assert_ok(kd_invite_create(s, 1000, 2, 2000, NULL, tok, id));
 	device_upload_view(a, 0, 2, &u);
-	assert_ok(kd_register(s, tok, 1999, "alice", &u, &did));
+	assert_ok(kd_register(s, tok, 0, 1999, "alice", &u, &did));
 	assert_int_equal(did, 1);
 	device_upload_view(b, 0, 2, &u);
-	assert_err(kd_register(s, tok, 2000, "bob", &u, &did), ERR_INVITE);
-	assert_err(kd_register(s, tok, 5000, "bob", &u, &did), ERR_INVITE);
-	assert_err(kd_register(s, "bbbbbbbbbbbbbbbbbbbbbbbbbb", 1500, "bob",
+	assert_err(kd_register(s, tok, 0, 2000, "bob", &u, &did), ERR_INVITE);
+	assert_err(kd_register(s, tok, 0, 5000, "bob", &u, &did), ERR_INVITE);
+	assert_err(kd_register(s, "bbbbbbbbbbbbbbbbbbbbbbbbbb", 0, 1500, "bob",
 		       &u, &did),
 	    ERR_INVITE);
-	assert_ok(kd_register(s, tok, 1500, "bob", &u, &did));
+	assert_ok(kd_register(s, tok, 0, 1500, "bob", &u, &did));
 	kd_store_close(s);
 }
 

@@ -21,6 +21,7 @@
 #define MAX_FRAME 4096
 #define MAX_FRAME_STR "4096"
 #define NFRAMES 10
+#define NLINK 3
 
 struct good_client {
 	pthread_t thread;
@@ -120,12 +121,41 @@ make_frames(const struct device *d, struct frame f[NFRAMES])
 	assert_int_equal(i, NFRAMES);
 }
 
+/* The rendezvous frames: LINK_OPEN, LINK_PUT, LINK_GET. */
 static void
-free_frames(struct frame f[NFRAMES])
+make_link_frames(struct frame f[NLINK])
+{
+	static const uint8_t slot[PROTO_LINK_SLOT_LEN] = { 9, 8, 7 };
+	struct proto_link_put p;
+	struct proto_link_get g;
+	struct wire_writer w;
+
+	wire_writer_init(&w, 64);
+	proto_link_open_encode(&w, slot);
+	frame_finish(&f[0], PROTO_LINK_OPEN, &w);
+	memset(&p, 0, sizeof(p));
+	memcpy(p.slot, slot, sizeof(slot));
+	p.part = PROTO_LINK_REQUEST;
+	p.blob = slot;
+	p.len = sizeof(slot);
+	wire_writer_init(&w, 64);
+	proto_link_put_encode(&w, &p);
+	frame_finish(&f[1], PROTO_LINK_PUT, &w);
+	memset(&g, 0, sizeof(g));
+	memcpy(g.slot, slot, sizeof(slot));
+	g.part = PROTO_LINK_RESPONSE;
+	g.wait_ms = 1000;
+	wire_writer_init(&w, 64);
+	proto_link_get_encode(&w, &g);
+	frame_finish(&f[2], PROTO_LINK_GET, &w);
+}
+
+static void
+free_frames(struct frame *f, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < NFRAMES; i++) {
+	for (i = 0; i < n; i++) {
 		mem_wipe_free(f[i].p, f[i].len);
 	}
 }
@@ -136,7 +166,8 @@ random_frames(struct conn *c, struct rng_seeded *rs)
 	static const size_t big[] = { 100, 255, 256, 1000, 4000, MAX_FRAME };
 	static const uint8_t types[] = { PROTO_CHALLENGE, PROTO_AUTH,
 		PROTO_REGISTER, PROTO_LINK, PROTO_REVOKE, PROTO_UPLOAD_PREKEYS,
-		PROTO_ROTATE, PROTO_STATUS, PROTO_CLAIM, PROTO_DEVICES };
+		PROTO_ROTATE, PROTO_STATUS, PROTO_CLAIM, PROTO_DEVICES,
+		PROTO_LINK_OPEN, PROTO_LINK_PUT, PROTO_LINK_GET };
 
 	hostile_random(c, rs, types, sizeof(types), big,
 	    sizeof(big) / sizeof(big[0]));
@@ -149,6 +180,17 @@ static void
 truncated_frames(struct conn *c, const struct frame f[NFRAMES], int authed)
 {
 	hostile_truncations(c, f, NFRAMES, authed, PROTO_REVOKE);
+}
+
+/* The same for the rendezvous: LINK_OPEN needs a device, while LINK_PUT
+ * and LINK_GET read their body before they look at authentication, so
+ * they are cut like on an authenticated connection. */
+static void
+truncated_link_frames(struct conn *c, const struct frame f[NLINK],
+    int authed)
+{
+	hostile_truncations(c, f, 1, authed, PROTO_LINK_OPEN);
+	hostile_truncations(c, f + 1, NLINK - 1, 1, PROTO_LINK_OPEN);
 }
 
 static void
@@ -295,7 +337,7 @@ test_hostile_input(void **state)
 {
 	struct harness *h = *state;
 	struct device *good, *mal, *other;
-	struct frame f[NFRAMES];
+	struct frame f[NFRAMES], lf[NLINK];
 	struct good_client *g = &good_client;
 	struct rng_seeded rs;
 	struct proto_bundle b[PROTO_MAX_DEVICES];
@@ -323,6 +365,7 @@ test_hostile_input(void **state)
 	running = 1;
 
 	make_frames(mal, f);
+	make_link_frames(lf);
 	memset(seed, 0xb5, sizeof(seed));
 	rng_seeded_init(&rs, seed);
 	random_frames(cu, &rs);
@@ -330,6 +373,8 @@ test_hostile_input(void **state)
 	rng_seeded_wipe(&rs);
 	truncated_frames(cu, f, 0);
 	truncated_frames(ca, f, 1);
+	truncated_link_frames(cu, lf, 0);
+	truncated_link_frames(ca, lf, 1);
 	bad_headers(cu);
 	bad_headers(ca);
 	unauthenticated(cu, f);
@@ -341,7 +386,8 @@ test_hostile_input(void **state)
 	atomic_store(&g->stop, 1);
 	running = 0;
 	assert_int_equal(pthread_join(g->thread, NULL), 0);
-	free_frames(f);
+	free_frames(f, NFRAMES);
+	free_frames(lf, NLINK);
 	/* Its keys were never touched by the noise. */
 	assert_ok(conn_claim(ca, "good", b, PROTO_MAX_DEVICES, &n));
 	assert_int_equal(n, 1);
