@@ -11,10 +11,12 @@ CLANG_FORMAT ?= clang-format
 
 DOCDIR := $(PREFIX)/share/doc/sealpost
 BINDIR := $(PREFIX)/bin
+MAN1DIR := $(PREFIX)/share/man/man1
 MAN8DIR := $(PREFIX)/share/man/man8
 UNITDIR := $(PREFIX)/lib/systemd/system
 SYSUSERSDIR := $(PREFIX)/lib/sysusers.d
 EXAMPLEDIR := $(DOCDIR)/examples
+MANPAGES1 := $(wildcard packaging/man/*.1)
 MANPAGES := $(wildcard packaging/man/*.8)
 UNITS := $(wildcard packaging/systemd/*.service)
 EXAMPLES := $(wildcard packaging/examples/*.conf)
@@ -196,6 +198,7 @@ endif
 TEST_SUITES += 'sh tests/fuzz/replay.sh $(BUILD)/tests/fuzz tests/fuzz/corpus'
 TEST_SUITES += 'sh tests/install/check-docs.sh'
 TEST_SUITES += 'sh tests/install/check-install.sh'
+TEST_SUITES += 'sh scripts/demo.sh'
 ifneq ($(INTEG_TEST_SRCS),)
 TEST_SUITES += $(BUILD)/tests/integration
 endif
@@ -221,7 +224,7 @@ endif
 # Targets.
 
 .PHONY: all deps test check bench vectors corpus fuzz format install \
-	uninstall clean FORCE
+	uninstall clean demo FORCE
 .DEFAULT_GOAL := all
 
 all: $(LIBS_SP) $(LIBSERVICE) $(LIBKD) $(LIBRELAY) $(LIBCLI) $(PROGRAMS) $(TEST_BINS) $(VEC_TEST_BINS) $(VEC_GEN_BIN) \
@@ -235,6 +238,12 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)SEALPOST_BIN=$(BUILD)/bin MAKE='$(MAKE) BUILD=$(BUILD)' \
 		sh tests/run.sh $(TEST_SUITES)
+
+# Install what is missing, build the programs, and show two users talking
+# through a key server and a relay on loopback (scripts/demo.sh).
+demo: deps
+	$(Q)$(MAKE) --no-print-directory $(PROGRAMS)
+	$(Q)SEALPOST_BIN=$(BUILD)/bin sh scripts/demo.sh
 
 # Rewrite the committed vector files from the generator (then review the
 # diff: a change to the protocol must show up there).
@@ -288,6 +297,10 @@ endif
 	install -d '$(DESTDIR)$(MAN8DIR)' '$(DESTDIR)$(UNITDIR)' \
 		'$(DESTDIR)$(EXAMPLEDIR)' '$(DESTDIR)$(SYSUSERSDIR)'
 	install -m 0644 $(MANPAGES) '$(DESTDIR)$(MAN8DIR)/'
+ifneq ($(strip $(MANPAGES1)),)
+	install -d '$(DESTDIR)$(MAN1DIR)'
+	install -m 0644 $(MANPAGES1) '$(DESTDIR)$(MAN1DIR)/'
+endif
 	install -m 0644 $(EXAMPLES) '$(DESTDIR)$(EXAMPLEDIR)/'
 	install -m 0644 packaging/sysusers/sealpost.conf \
 		'$(DESTDIR)$(SYSUSERSDIR)/sealpost.conf'
@@ -299,6 +312,7 @@ endif
 
 uninstall:
 	rm -f $(foreach f,$(MANPAGES),'$(DESTDIR)$(MAN8DIR)/$(notdir $(f))')
+	rm -f $(foreach f,$(MANPAGES1),'$(DESTDIR)$(MAN1DIR)/$(notdir $(f))')
 	rm -f $(foreach f,$(UNITS),'$(DESTDIR)$(UNITDIR)/$(notdir $(f))')
 	rm -f $(foreach f,$(EXAMPLES),'$(DESTDIR)$(EXAMPLEDIR)/$(notdir $(f))')
 	rm -f '$(DESTDIR)$(SYSUSERSDIR)/sealpost.conf'

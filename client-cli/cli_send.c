@@ -570,9 +570,15 @@ resolve(struct cli_ctx *c, const struct cli_message *m,
 			return r;
 		}
 	}
-	if ((r = check_trust(c, m->peer_user)) != 0) {
-		out->held = r == ERR_UNTRUSTED;
-		return r;
+	if (check_trust(c, m->peer_user) == ERR_UNTRUSTED) {
+		cli_err_clear();
+		out->held = 1;
+		return cli_fail(CLI_EXIT_TRUST, ERR_UNTRUSTED,
+		    "the identity of %s changed while sending: the message is "
+		    "held here and goes out once you accept the new identity "
+		    "(`sealpost trust %s`), after comparing safety numbers "
+		    "(`sealpost verify %s`)",
+		    m->peer_user, m->peer_user, m->peer_user);
 	}
 	return fan_out(c, m, 0);
 }
