@@ -54,6 +54,8 @@ struct chat {
 	char f_error[512];
 	int done;	       /* the main thread processed it */
 	int tty;
+	int in_handler; /* inside libedit's line handler */
+	char prompt[PROTO_MAX_USER + 4];
 	int quit;
 	char buf[LINE_MAX_BYTES]; /* a partial line (no terminal) */
 	size_t len;
@@ -115,7 +117,9 @@ before_output(const struct chat *ch)
 static void
 after_output(const struct chat *ch)
 {
-	if (ch->tty) {
+	/* Inside the line handler libedit draws a fresh prompt itself once
+	 * the handler returns; redrawing now would show the sent line. */
+	if (ch->tty && !ch->in_handler) {
 		rl_forced_update_display();
 	}
 	fflush(stdout);
@@ -200,8 +204,15 @@ on_line(char *line)
 	if (*line != '\0') {
 		add_history(line);
 	}
+	current->in_handler = 1;
 	send_line(current, line, strlen(line));
+	current->in_handler = 0;
 	free(line);
+	/* libedit leaves its editor line-buffered after a line: install
+	 * the handler again for the next one, character by character. */
+	if (!current->quit) {
+		rl_callback_handler_install(current->prompt, on_line);
+	}
 }
 
 /* Reads what standard input has (no terminal): whole lines are sent. */
@@ -335,7 +346,6 @@ chat_main(int argc, char **argv, struct cli_opts *o)
 	};
 	static struct chat ch; /* one per process: the line handler */
 	struct cli_ctx c;
-	char prompt[PROTO_MAX_USER + 4];
 	int opt, r, code, started = 0;
 
 	while ((opt = getopt_long(argc, argv, "v", longopts, NULL)) != -1) {
@@ -375,9 +385,10 @@ chat_main(int argc, char **argv, struct cli_opts *o)
 			cli_err_clear(); /* goes out with the next line */
 		}
 		if (ch.tty) {
-			snprintf(prompt, sizeof(prompt), "%s> ", ch.peer);
+			snprintf(ch.prompt, sizeof(ch.prompt), "%s> ",
+			    ch.peer);
 			rl_readline_name = CLI_PROG;
-			rl_callback_handler_install(prompt, on_line);
+			rl_callback_handler_install(ch.prompt, on_line);
 		}
 		loop(&ch);
 		if (ch.tty) {
