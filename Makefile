@@ -262,8 +262,10 @@ fuzz: deps
 		LDFLAGS='$(FUZZ_SAN)' $(LIBS_SP:$(BUILD)/%=$(FUZZ_BUILD)/%)
 	$(Q)set -e; for src in $(FUZZ_SRCS); do \
 		t=$$(basename $$src .c); \
+		case $$t in fuzz_payload) extra=client-cli/cli_payload.c ;; \
+		*) extra= ;; esac; \
 		$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -I. -O1 -g \
-			$(FUZZ_SAN) -fsanitize=fuzzer $$src \
+			$(FUZZ_SAN) -fsanitize=fuzzer $$src $$extra \
 			$(LIBS_SP:$(BUILD)/%=$(FUZZ_BUILD)/%) $(SODIUM_LIBS) \
 			-o $(FUZZ_BUILD)/$$t; \
 		mkdir -p $(FUZZ_BUILD)/corpus/$$t; \
@@ -425,6 +427,10 @@ $(CLIENT): $(call obj,$(CLI_MAIN_SRCS)) $(LIBCLI) $(LIBSERVICE) $(LIBS_SP)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(LIBCLI) \
 		$(LIBSERVICE) $(LIBS_SP) $(SODIUM_LIBS) $(SERVICE_LIBS) \
 		$(CLI_LIBS) $(LDLIBS)
+
+# The client's decoders are fuzzed too: their objects join those targets.
+FUZZ_CLI_OBJS := $(BUILD)/client-cli/cli_payload.o
+$(BUILD)/tests/fuzz/fuzz_payload $(FUZZ_GEN_BIN): $(FUZZ_CLI_OBJS)
 
 # Fuzz targets with a plain main() that replays their seed corpus.
 $(BUILD)/tests/fuzz/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o \

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
+#include "client-cli/cli_payload.h"
 #include "common/proto.h"
 #include "common/wire.h"
 #include "crypto/envelope.h"
@@ -259,6 +260,33 @@ proto_seeds(const char *dir, struct fuzz_fixture *f)
 	relay_seeds(dir);
 }
 
+/* Client payloads: a text, a sync copy, an empty and a longer body. */
+static void
+payload_seeds(const char *dir)
+{
+	static const char *names[] = { "text", "sync", "empty", "long" };
+	static uint8_t body[2000];
+	struct cli_payload p;
+	uint8_t *out;
+	size_t n, i;
+
+	memset(body, 'x', sizeof(body));
+	for (i = 0; i < 4; i++) {
+		memset(&p, 0, sizeof(p));
+		p.kind = i == 1 ? CLI_PAYLOAD_SYNC : CLI_PAYLOAD_TEXT;
+		memset(p.id, (int)(0x10 + i), sizeof(p.id));
+		p.sent_ms = 1796576637437 + (int64_t)i;
+		if (i == 1) {
+			memcpy(p.peer, "bob", 4);
+		}
+		p.body = body;
+		p.len = i == 2 ? 0 : i == 3 ? sizeof(body) : 12;
+		FUZZ_CHECK(cli_payload_encode(&p, &out, &n) == 0);
+		put(dir, "payload", names[i], out, n);
+		mem_wipe_free(out, n);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -274,6 +302,7 @@ main(int argc, char **argv)
 	proto_seeds(argv[1], &f);
 	envelope_seeds(argv[1], &f);
 	ratchet_seeds(argv[1], &f);
+	payload_seeds(argv[1]);
 	fuzz_fixture_wipe(&f);
 	return 0;
 }
