@@ -430,6 +430,32 @@ daemon_dump_log(const struct daemon *d)
 	fclose(f);
 }
 
+int
+daemon_url(const struct daemon *d, size_t i, char *out, size_t cap)
+{
+	char line[CLIENT_PATH_MAX + 64], url[CLIENT_PATH_MAX], *colon;
+	size_t k = 0;
+	int port, n, r = ERR_NOT_FOUND;
+	FILE *f;
+
+	out[0] = '\0';
+	if ((f = fopen(d->ready, "r")) == NULL) {
+		return ERR_NOT_FOUND;
+	}
+	while (r == ERR_NOT_FOUND && fgets(line, sizeof(line), f) != NULL) {
+		if (sscanf(line, "listen %511s %d", url, &port) != 2 ||
+		    k++ != i || (colon = strrchr(url, ':')) == NULL) {
+			continue;
+		}
+		/* Keep a path after the port (ws://host:0/path). */
+		n = snprintf(out, cap, "%.*s:%d%s", (int)(colon - url), url,
+		    port, strchr(colon, '/') != NULL ? strchr(colon, '/') : "");
+		r = n < 0 || (size_t)n >= cap ? ERR_TOO_LONG : 0;
+	}
+	fclose(f);
+	return r;
+}
+
 /* Reads the ready file: 0 when complete, ERR_NOT_FOUND if not yet. */
 static int
 read_ready(struct daemon *d)

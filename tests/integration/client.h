@@ -130,6 +130,12 @@ void daemon_free(struct daemon *d) NONNULL(1);
 /* Prints the daemon's log to stderr (for failure reports). */
 void daemon_dump_log(const struct daemon *d) NONNULL(1);
 
+/* The URL of the daemon's listener i (in --listen order, from its ready
+ * file), with the bound port, into out[cap]. 0, ERR_NOT_FOUND (no such
+ * listener) or ERR_TOO_LONG. */
+WUR int daemon_url(const struct daemon *d, size_t i, char *out, size_t cap)
+    NONNULL(1, 3);
+
 /* ------------------------------------------------------------------ */
 /* Connections: one req0 socket dialled to one URL. */
 
