@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: ISC
 # Copyright (c) 2026 The Sealpost developers
 # Installs Sealpost into a temporary DESTDIR with PREFIX=/usr, checks what
-# was installed (files, --version, man pages, systemd units, example
-# configurations), then uninstalls and checks that nothing is left.
+# was installed (files, --version of the three programs, the client's
+# self-test, man pages, systemd units, example configurations), then
+# uninstalls and checks that nothing is left.
 # Usage: check-install.sh  (from anywhere; MAKE overrides the make command).
 # Prints a line per check; last line: "install: N passed, M failed"; exits
 # non-zero on any failure.
@@ -14,6 +15,7 @@ cd "$(dirname "$0")/../.." || exit 1
 MAKE=${MAKE:-make}
 PREFIX=/usr
 PROGS="sealpost-keyserver sealpost-relay"
+CLIENT=sealpost
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/check-install.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -47,11 +49,13 @@ version=$(sed -n 's/^#define SEALPOST_VERSION "\(.*\)"$/\1/p' \
     common/version.h 2>/dev/null)
 
 bindir=$PREFIX/bin
+man1=$PREFIX/share/man/man1
 man8=$PREFIX/share/man/man8
 unitdir=$PREFIX/lib/systemd/system
 exdir=$PREFIX/share/doc/sealpost/examples
-expected="$bindir/sealpost-keyserver $bindir/sealpost-relay
-$man8/sealpost-keyserver.8 $man8/sealpost-relay.8
+manpages="$man1/sealpost.1 $man8/sealpost-keyserver.8 $man8/sealpost-relay.8"
+expected="$bindir/sealpost $bindir/sealpost-keyserver $bindir/sealpost-relay
+$manpages
 $unitdir/sealpost-keyserver.service $unitdir/sealpost-relay.service
 $exdir/keyserver.conf $exdir/relay.conf"
 
@@ -85,7 +89,7 @@ done
 
 # --- binaries ---------------------------------------------------------------
 
-for p in $PROGS; do
+for p in $CLIENT $PROGS; do
 	b=$dest$bindir/$p
 	[ -x "$b" ] || continue
 	out=$("$b" --version 2>&1)
@@ -98,28 +102,42 @@ for p in $PROGS; do
 	esac
 done
 
+# The client works without a home or a network: its self-test recomputes
+# the published test vectors built into it.
+b=$dest$bindir/$CLIENT
+if [ -x "$b" ]; then
+	if "$b" selftest >"$tmp/selftest.out" 2>&1; then
+		pass "$CLIENT selftest: $(tail -n 1 "$tmp/selftest.out")"
+	else
+		fail "$CLIENT selftest"
+		show "$tmp/selftest.out"
+	fi
+fi
+
 # --- man pages --------------------------------------------------------------
 
-for p in $PROGS; do
-	m=$dest$man8/$p.8
+for f in $manpages; do
+	m=$dest$f
+	page=${f##*/}
+	p=${page%.*}
 	[ -f "$m" ] || continue
 	if ! command -v man >/dev/null 2>&1; then
-		skip "man -l $p.8: man is not installed"
+		skip "man -l $page: man is not installed"
 	elif man -l -Tutf8 "$m" >"$tmp/man.out" 2>"$tmp/man.err" &&
 	    [ ! -s "$tmp/man.err" ] &&
 	    grep -q "$p" "$tmp/man.out"; then
-		pass "man -l $p.8"
+		pass "man -l $page"
 	else
-		fail "man -l $p.8"
+		fail "man -l $page"
 		show "$tmp/man.err"
 	fi
 	if command -v mandoc >/dev/null 2>&1; then
 		# Warnings and worse fail; style notes (such as a page that
 		# refers to one not installed system-wide) do not.
 		if mandoc -Tlint -Wwarning "$m" >"$tmp/lint.out" 2>&1; then
-			pass "mandoc -Tlint $p.8"
+			pass "mandoc -Tlint $page"
 		else
-			fail "mandoc -Tlint $p.8"
+			fail "mandoc -Tlint $page"
 			show "$tmp/lint.out"
 		fi
 	fi
@@ -209,6 +227,13 @@ else
 	fail "make uninstall DESTDIR=... PREFIX=$PREFIX"
 	show "$tmp/uninstall.log"
 fi
+for f in $bindir/$CLIENT $man1/sealpost.1; do
+	if [ -e "$dest$f" ]; then
+		fail "make uninstall leaves $f"
+	else
+		pass "make uninstall removes $f"
+	fi
+done
 left=$(cd "$dest" && find . ! -type d | sed 's|^\.||' | sort)
 if [ -z "$left" ]; then
 	pass "make uninstall leaves no installed file"
