@@ -77,6 +77,9 @@ WUR int cli_read_passphrase(const struct cli_opts *opts, int confirm,
 /* The signed-in connections, opened on first use. Recorded errors. */
 WUR int cli_keyserver(struct cli_ctx *c, struct cli_conn **out)
     NONNULL(1, 2);
+/* Closes the key server connection until it is needed again (a long-
+ * running command need not hold a connection it rarely uses). */
+void cli_keyserver_drop(struct cli_ctx *c) NONNULL(1);
 WUR int cli_relay(struct cli_ctx *c, struct cli_conn **out) NONNULL(1, 2);
 
 /* Wall-clock time in milliseconds since the epoch. */

@@ -8,6 +8,7 @@
 #include <getopt.h>
 
 #include "client-cli/cli.h"
+#include "client-cli/cli_tls.h"
 #include "common/compat.h"
 
 /* A subcommand: main gets argv[0] = the command's name and returns the
@@ -68,9 +69,40 @@ int cli_open_or_report(struct cli_ctx *c, const struct cli_opts *o)
  * else, -1 if there is no terminal. */
 int cli_confirm(const char *question) NONNULL(1);
 
+/* ---- certificate pins (cli_pin.c) ---------------------------------- */
+
+#define CLI_MAX_PINS 8
+
+/* A server to pin: its name and URL, and what its probe found. */
+struct cli_pinned {
+	const char *name; /* "key server", "relay" */
+	const char *url;
+	int has_pin; /* a TLS URL: pin is its certificate's SHA-256 */
+	uint8_t pin[CLI_TLS_PIN_LEN];
+	char desc[160];
+};
+
+/*
+ * Reads the certificate of the server p names (nothing for tcp:// and
+ * ipc:// URLs: has_pin 0) and decides whether to pin it: the one pinned
+ * already (old, may be NULL) is kept; another must be one of the --pin
+ * values (npins > 0); without them, a certificate replacing old is
+ * handled as accept says (0 refuse, 1 accept, 2 ask on the terminal, not
+ * with --json), and a first one (no old) is trusted and reported. Refusals are ERR_AUTH,
+ * recorded with both fingerprints; an unreachable server ERR_NET.
+ */
+WUR int cli_pin_server(struct cli_ctx *c, struct cli_pinned *p,
+    const uint8_t (*pins)[CLI_TLS_PIN_LEN], size_t npins, const uint8_t *old,
+    int accept) NONNULL(1, 2);
+
+/* Adds a --pin value to pins (at most CLI_MAX_PINS); a usage error
+ * (its exit code, printed) for a bad one, else 0. */
+int cli_parse_pin(const struct cli_cmd *cmd, const char *arg,
+    uint8_t (*pins)[CLI_TLS_PIN_LEN], size_t *npins) NONNULL(1, 2, 3, 4);
+
 /* The commands. */
 extern const struct cli_cmd cli_cmd_init, cli_cmd_send, cli_cmd_receive,
     cli_cmd_chat, cli_cmd_contacts, cli_cmd_verify, cli_cmd_trust,
-    cli_cmd_devices, cli_cmd_status, cli_cmd_selftest;
+    cli_cmd_devices, cli_cmd_servers, cli_cmd_status, cli_cmd_selftest;
 
 #endif

@@ -22,16 +22,17 @@ const struct cli_cmd cli_cmd_devices = {
 	"\n"
 	"list    the account's devices as the key server lists them, every\n"
 	"        link signature checked: which device approved which\n"
-	"link    shows a one-time code; on the new device run\n"
+	"link    shows a one-time code (it lasts ten minutes at most) and\n"
+	"        the command to run on the new device:\n"
 	"        `" CLI_PROG " init --user NAME --keyserver URL --relay URL "
-	"--link CODE`.\n"
-	"        When it asks, this device shows the new device's key for\n"
-	"        you to compare, then signs it into the account. The code\n"
-	"        is good for ten minutes.\n"
+	"--link CODE`,\n"
+	"        with --pin FINGERPRINT for TLS servers. This device then\n"
+	"        shows the new device's key for you to compare, and signs\n"
+	"        it into the account.\n"
 	"revoke  removes device ID from the account (this one included):\n"
 	"        it stops receiving at once\n"
 	"\n"
-	"  --yes                link without asking (scripts)\n",
+	"  -y, --yes            link without asking (needed with --json)\n",
 };
 
 static int
@@ -80,6 +81,43 @@ out:
 	return r;
 }
 
+/* Shows the code and the command for the new device, pins included. */
+static void
+print_code(const struct cli_ctx *c, const char *text)
+{
+	const struct cli_account *a = &c->acct;
+	char h1[2 * CLI_TLS_PIN_LEN + 1], h2[2 * CLI_TLS_PIN_LEN + 1];
+	char pins[2 * (2 * CLI_TLS_PIN_LEN + 8) + 1] = "";
+	json_t *arr = json_array();
+
+	if (a->has_keyserver_pin) {
+		cli_tls_pin_format(a->keyserver_pin, h1);
+		snprintf(pins, sizeof(pins), " --pin %s", h1);
+		json_array_append_new(arr, json_string(h1));
+	}
+	if (a->has_relay_pin) {
+		cli_tls_pin_format(a->relay_pin, h2);
+		if (!a->has_keyserver_pin || strcmp(h1, h2) != 0) {
+			snprintf(pins + strlen(pins), sizeof(pins) - strlen(pins),
+			    " --pin %s", h2);
+			json_array_append_new(arr, json_string(h2));
+		}
+	}
+	if (c->opt.json) {
+		cli_json_emit(json_pack("{s:s,s:s,s:I,s:o}", "type",
+		    "link_code", "code", text, "expires_in_s",
+		    (json_int_t)(PROTO_LINK_TTL_MS / 1000), "pins", arr));
+		return;
+	}
+	json_decref(arr);
+	printf("Link code: %s\n\nOn the new device run:\n  " CLI_PROG
+	       " init --user %s --keyserver %s --relay %s --link %s%s\n\n"
+	       "Waiting for it (the code lasts ten minutes at most; ^C to "
+	       "stop)...\n",
+	    text, a->user, a->keyserver_url, a->relay_url, text, pins);
+	fflush(stdout);
+}
+
 /* Shows the new device's key and asks (unless yes). */
 static int
 approve(struct cli_ctx *c, const uint8_t ik[static KEY_LEN], int yes)
@@ -90,6 +128,11 @@ approve(struct cli_ctx *c, const uint8_t ik[static KEY_LEN], int yes)
 	cli_key_id(ik, kid);
 	if (yes) {
 		return 0;
+	}
+	if (c->opt.json) {
+		return cli_fail(CLI_EXIT_USAGE, ERR_ARG,
+		    "with --json nothing is asked: give --yes to approve the "
+		    "device with key %s", kid);
 	}
 	snprintf(q, sizeof(q), "A new device with key %s asks to join %s. "
 			       "Does the new device show that key?",
@@ -126,19 +169,7 @@ link_dev(struct cli_ctx *c, int yes)
 	if ((r = cli_link_open(ks, lc.slot)) != 0) {
 		goto out;
 	}
-	if (c->opt.json) {
-		cli_json_emit(json_pack("{s:s,s:s,s:I}", "type", "link_code",
-		    "code", text, "expires_in_s",
-		    (json_int_t)(PROTO_LINK_TTL_MS / 1000)));
-	} else {
-		printf("Link code: %s\n\nOn the new device run:\n  " CLI_PROG
-		       " init --user %s --keyserver %s --relay %s --link "
-		       "%s\n\nWaiting for it (ten minutes at most; ^C to "
-		       "stop)...\n",
-		    text, c->acct.user, c->acct.keyserver_url,
-		    c->acct.relay_url, text);
-		fflush(stdout);
-	}
+	print_code(c, text);
 	if ((r = cli_link_get(ks, lc.slot, PROTO_LINK_REQUEST,
 		 cli_now_ms() + PROTO_LINK_TTL_MS, blob, &n)) != 0) {
 		goto out;

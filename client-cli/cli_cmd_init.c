@@ -17,7 +17,6 @@
 #include "common/err.h"
 #include "common/mem.h"
 
-#define MAX_PINS 8
 #define LINK_WAIT_MS (PROTO_LINK_TTL_MS)
 
 static int init_main(int argc, char **argv, struct cli_opts *o);
@@ -54,19 +53,11 @@ const struct cli_cmd cli_cmd_init = {
 
 struct init_args {
 	const char *user, *keyserver, *relay, *invite, *link;
-	uint8_t pins[MAX_PINS][CLI_TLS_PIN_LEN];
+	uint8_t pins[CLI_MAX_PINS][CLI_TLS_PIN_LEN];
 	size_t npins;
 	int passphrase;
 	enum cli_kdf_cost cost;
 	size_t prekeys;
-};
-
-/* A server to pin: its certificate fingerprint once probed. */
-struct pinned {
-	const char *name, *url;
-	int has_pin;
-	uint8_t pin[CLI_TLS_PIN_LEN];
-	char desc[160];
 };
 
 static int
@@ -87,7 +78,7 @@ parse_args(int argc, char **argv, struct cli_opts *o, struct init_args *a)
 	};
 	char *end;
 	unsigned long n;
-	int ch;
+	int ch, r;
 
 	memset(a, 0, sizeof(*a));
 	a->cost = CLI_KDF_MODERATE;
@@ -113,13 +104,10 @@ parse_args(int argc, char **argv, struct cli_opts *o, struct init_args *a)
 			a->link = optarg;
 			break;
 		case 'p':
-			if (a->npins == MAX_PINS ||
-			    cli_tls_pin_parse(optarg, a->pins[a->npins]) != 0) {
-				return cli_usage_error(&cli_cmd_init,
-				    "--pin takes a SHA-256 fingerprint: 64 hex "
-				    "digits, ':' between pairs allowed");
+			if ((r = cli_parse_pin(&cli_cmd_init, optarg, a->pins,
+				 &a->npins)) != 0) {
+				return r;
 			}
-			a->npins++;
 			break;
 		case 'P':
 			a->passphrase = 1;
@@ -172,48 +160,12 @@ parse_args(int argc, char **argv, struct cli_opts *o, struct init_args *a)
 	    CLI_MAX_URL) {
 		return cli_usage_error(&cli_cmd_init, "a URL is too long");
 	}
-	return 0;
-}
-
-/* Probes a TLS server's certificate and checks it against --pin. */
-static int
-pin_server(struct cli_ctx *c, const struct init_args *a, struct pinned *p)
-{
-	char hex[2 * CLI_TLS_PIN_LEN + 1];
-	size_t i;
-	int r;
-
-	if (!cli_url_is_tls(p->url)) {
-		return 0;
+	if (a->npins > 0 && !cli_url_is_tls(a->keyserver) &&
+	    !cli_url_is_tls(a->relay)) {
+		return cli_usage_error(&cli_cmd_init,
+		    "--pin applies to tls+tcp:// and wss:// servers, and "
+		    "neither URL is one");
 	}
-	if ((r = cli_tls_init()) != 0 ||
-	    (r = cli_tls_probe(p->url, CLI_NET_TIMEOUT_MS, p->pin, p->desc,
-		 sizeof(p->desc))) != 0) {
-		return cli_fail(0, r == ERR_TIMEOUT ? r : ERR_NET,
-		    "cannot reach the %s at %s to read its TLS certificate "
-		    "(%s); is it running, and is the URL right?",
-		    p->name, p->url, err_str(r));
-	}
-	p->has_pin = 1;
-	cli_tls_pin_format(p->pin, hex);
-	for (i = 0; i < a->npins; i++) {
-		if (sodium_memcmp(a->pins[i], p->pin, CLI_TLS_PIN_LEN) == 0) {
-			return 0;
-		}
-	}
-	if (a->npins > 0) {
-		return cli_fail(CLI_EXIT_AUTH, ERR_AUTH,
-		    "the %s at %s presented a certificate with SHA-256 %s, "
-		    "which is none of the --pin fingerprints: nothing was set "
-		    "up; check the fingerprint with the administrator",
-		    p->name, p->url, hex);
-	}
-	cli_notice(c, "pin",
-	    json_pack("{s:s,s:s,s:s}", "server", p->name, "url", p->url,
-		"sha256", hex),
-	    "trusting the %s's certificate on first use: %s, SHA-256 %s; "
-	    "compare it with the fingerprint your administrator published",
-	    p->name, p->desc, hex);
 	return 0;
 }
 
@@ -447,8 +399,8 @@ check_fresh(struct cli_ctx *c)
 }
 
 static void
-print_summary(const struct cli_ctx *c, const struct pinned *ks,
-    const struct pinned *relay)
+print_summary(const struct cli_ctx *c, const struct cli_pinned *ks,
+    const struct cli_pinned *relay)
 {
 	char kid[20], h1[2 * CLI_TLS_PIN_LEN + 1], h2[2 * CLI_TLS_PIN_LEN + 1];
 
@@ -478,7 +430,7 @@ print_summary(const struct cli_ctx *c, const struct pinned *ks,
 /* The account row once the directory has the device. */
 static int
 save_account(struct cli_ctx *c, const struct init_args *a, uint32_t device,
-    const struct pinned *ks, const struct pinned *relay)
+    const struct cli_pinned *ks, const struct cli_pinned *relay)
 {
 	struct cli_account *ac = &c->acct;
 	int r;
@@ -510,8 +462,8 @@ save_account(struct cli_ctx *c, const struct init_args *a, uint32_t device,
 
 /* Everything up to the device's registration; undone if it fails. */
 static int
-setup(struct cli_ctx *c, const struct init_args *a, struct pinned *ks,
-    struct pinned *relay)
+setup(struct cli_ctx *c, const struct init_args *a, struct cli_pinned *ks,
+    struct cli_pinned *relay)
 {
 	struct cli_server srv = { ks->name, ks->url, NULL };
 	struct proto_device_upload u;
@@ -521,8 +473,9 @@ setup(struct cli_ctx *c, const struct init_args *a, struct pinned *ks,
 	int r;
 
 	memset(&opks, 0, sizeof(opks));
-	if ((r = pin_server(c, a, ks)) != 0 ||
-	    (r = pin_server(c, a, relay)) != 0 ||
+	if ((r = cli_pin_server(c, ks, a->pins, a->npins, NULL, 0)) != 0 ||
+	    (r = cli_pin_server(c, relay, a->pins, a->npins, NULL, 0)) !=
+		0 ||
 	    (r = make_store(c, a)) != 0 || (r = make_keys(c, a, &u, &opks)) !=
 		0) {
 		goto out;
@@ -578,7 +531,7 @@ init_main(int argc, char **argv, struct cli_opts *o)
 {
 	struct init_args a;
 	struct cli_ctx c;
-	struct pinned ks, relay;
+	struct cli_pinned ks, relay;
 	int r, code;
 
 	if ((r = parse_args(argc, argv, o, &a)) != 0) {

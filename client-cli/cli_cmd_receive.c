@@ -122,6 +122,10 @@ run(struct cli_ctx *c, int follow, size_t *breaks)
 		if (r == 0 && st.opk_used && cli_dir_maintain(c, NULL) != 0) {
 			cli_err_clear(); /* tried again next time */
 		}
+		if (follow) {
+			/* Only the relay connection waits between batches. */
+			cli_keyserver_drop(c);
+		}
 		cli_fetched_free(f);
 		if (r != 0 || (!follow && st.entries == 0)) {
 			break;
@@ -167,6 +171,9 @@ receive_main(int argc, char **argv, struct cli_opts *o)
 	/* Messages committed but not shown when a run was cut short. */
 	if ((r = cli_recv_show(&c)) == 0) {
 		before(&c);
+		if (follow) {
+			cli_keyserver_drop(&c);
+		}
 		r = run(&c, follow, &breaks);
 	}
 	code = cli_report(&c, r);

@@ -221,6 +221,13 @@ cli_open(struct cli_ctx *c, const struct cli_opts *opts)
 		return cli_fail(CLI_EXIT_STATE, r,
 		    "cannot find a home directory: give --home DIR");
 	}
+	/* Only init creates a home: a missing one is a wrong --home or a
+	 * device not set up yet, not something to make here. */
+	if (access(c->home, F_OK) != 0) {
+		return cli_fail(CLI_EXIT_STATE, ERR_STATE,
+		    "%s does not exist: set this device up with `sealpost "
+		    "init` first (or give the right --home)", c->home);
+	}
 	if ((r = cli_home_prepare(c->home)) != 0) {
 		return cli_fail(CLI_EXIT_STATE, r,
 		    "the home directory %s is not usable (it must be yours "
@@ -297,6 +304,13 @@ cli_keyserver(struct cli_ctx *c, struct cli_conn **out)
 	return connect_as(c, "key server", c->acct.keyserver_url,
 	    c->acct.has_keyserver_pin ? c->acct.keyserver_pin : NULL, &c->ks,
 	    out);
+}
+
+void
+cli_keyserver_drop(struct cli_ctx *c)
+{
+	cli_conn_free(c->ks);
+	c->ks = NULL;
 }
 
 int

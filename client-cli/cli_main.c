@@ -25,6 +25,7 @@ static const struct cli_cmd *const cmds[] = {
 	&cli_cmd_verify,
 	&cli_cmd_trust,
 	&cli_cmd_devices,
+	&cli_cmd_servers,
 	&cli_cmd_status,
 	&cli_cmd_selftest,
 };
@@ -70,10 +71,14 @@ cli_usage_error(const struct cli_cmd *cmd, const char *what)
 	return CLI_EXIT_USAGE;
 }
 
+/* Below LOG_LEVEL_ERR: nothing. Without -v the modules stay silent: what
+ * went wrong reaches the person once, as a sentence (cli_report). */
+#define LOG_QUIET ((enum log_level)(LOG_LEVEL_ERR - 1))
+
 void
 cli_apply_opts(const struct cli_opts *o)
 {
-	log_init(CLI_PROG, o->verbose ? LOG_LEVEL_INFO : LOG_LEVEL_ERR, 0);
+	log_init(CLI_PROG, o->verbose ? LOG_LEVEL_INFO : LOG_QUIET, 0);
 }
 
 int
@@ -112,7 +117,9 @@ usage(FILE *f)
 	size_t i;
 
 	fprintf(f,
-	    "usage: " CLI_PROG " [--home DIR] [--json] COMMAND [ARGS]...\n"
+	    "usage: " CLI_PROG " [--home DIR] [--json] [--passphrase-file FILE] "
+	    "[-v] COMMAND [ARGS]...\n"
+	    "       " CLI_PROG " help COMMAND\n"
 	    "\nEnd-to-end encrypted messaging from the terminal.\n\n"
 	    "Commands:\n");
 	for (i = 0; i < NCMDS; i++) {
@@ -156,6 +163,7 @@ main(int argc, char **argv)
 		return CLI_EXIT_FAIL;
 	}
 	memset(&o, 0, sizeof(o));
+	cli_apply_opts(&o);
 	/* "+": options up to the command name only. */
 	while ((ch = getopt_long(argc, argv, "+v", longopts, NULL)) != -1) {
 		if (ch == 'V') {
