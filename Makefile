@@ -290,7 +290,7 @@ format:
 
 install: $(PROGRAMS)
 	install -d '$(DESTDIR)$(DOCDIR)'
-	install -m 0644 LICENSE $(wildcard README.md docs/*.md) \
+	install -m 0644 LICENSE $(wildcard README.md SECURITY.md docs/*.md) \
 		'$(DESTDIR)$(DOCDIR)/'
 ifneq ($(strip $(BINS)),)
 	install -d '$(DESTDIR)$(BINDIR)'
@@ -319,7 +319,7 @@ uninstall:
 	rm -f $(foreach f,$(EXAMPLES),'$(DESTDIR)$(EXAMPLEDIR)/$(notdir $(f))')
 	rm -f '$(DESTDIR)$(SYSUSERSDIR)/sealpost.conf'
 	-rmdir '$(DESTDIR)$(EXAMPLEDIR)' 2>/dev/null || true
-	rm -f $(foreach f,LICENSE $(wildcard README.md docs/*.md), \
+	rm -f $(foreach f,LICENSE $(wildcard README.md SECURITY.md docs/*.md), \
 		'$(DESTDIR)$(DOCDIR)/$(notdir $(f))')
 	-rmdir '$(DESTDIR)$(DOCDIR)' 2>/dev/null || true
 ifneq ($(strip $(BINS)),)

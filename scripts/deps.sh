@@ -4,8 +4,9 @@
 # Install the Debian packages Sealpost needs to build and test.
 # This is the one list of required packages: append new ones here.
 
-PACKAGES="pkg-config libsodium-dev libcmocka-dev libjansson-dev
+PACKAGES="gcc libc6-dev pkg-config libsodium-dev libcmocka-dev libjansson-dev
 libnng-dev libmbedtls-dev libsqlite3-dev libinih-dev libedit-dev openssl
+mandoc
 python3 python3-cryptography
 libsignal-protocol-c-dev libolm-dev libssl-dev"
 
