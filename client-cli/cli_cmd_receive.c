@@ -81,7 +81,8 @@ run(struct cli_ctx *c, int follow, size_t *breaks)
 	struct cli_conn *relay = NULL;
 	int r, backoff = 0;
 
-	if ((f = malloc(sizeof(*f))) == NULL) {
+	/* Zeroed: freeing it is safe before any fetch filled it. */
+	if ((f = calloc(1, sizeof(*f))) == NULL) {
 		return ERR_NOMEM;
 	}
 	for (;;) {
@@ -119,6 +120,15 @@ run(struct cli_ctx *c, int follow, size_t *breaks)
 		backoff = 0;
 		r = cli_recv_process(c, f, &st);
 		*breaks += st.chain_breaks;
+		if (r != 0 && follow && cli_signalled()) {
+			/* Interrupted mid-batch (the ACK cancelled): what was
+			 * stored stays; the entries come again and are
+			 * acknowledged by the next run. */
+			cli_err_clear();
+			r = 0;
+			cli_fetched_free(f);
+			break;
+		}
 		if (r == 0 && st.opk_used && cli_dir_maintain(c, NULL) != 0) {
 			cli_err_clear(); /* tried again next time */
 		}

@@ -14,6 +14,7 @@
 #include "client-cli/cli_tls.h"
 #include "common/err.h"
 #include "common/mem.h"
+#include "service/closer.h"
 
 /* req0 resends a request unanswered for this long, possibly on a new
  * connection: far above every timeout here, so a request is only ever
@@ -21,6 +22,7 @@
  * a connection that has to sign in again). */
 #define RESEND_MS (3600 * 1000)
 #define URL_MAX 256
+#define CLOSE_TIMEOUT_MS 2000
 
 struct cli_conn {
 	nng_socket sock;
@@ -197,8 +199,10 @@ cli_conn_free(struct cli_conn *c)
 	if (c->ctx_open) {
 		nng_ctx_close(c->ctx);
 	}
+	/* nng 1.5.2 can hang in nng_close (DESIGN §9): a client must not
+	 * hang on its way out, so the close has a deadline. */
 	if (c->sock_open) {
-		nng_close(c->sock);
+		(void)closer_close(c->sock, CLOSE_TIMEOUT_MS, NULL, NULL);
 	}
 	if (c->aio != NULL) {
 		nng_aio_free(c->aio);

@@ -189,10 +189,17 @@ sessions_for(struct cli_ctx *c, const char *user, const struct targets *t)
 		rs = NULL;
 		if (r == ERR_NOT_FOUND) {
 			r = cli_session_start(c, user, &b[j]);
+			missing--;
 		}
 		if (r != 0) {
 			return r;
 		}
+	}
+	/* A known device the directory gave no bundle for is gone (revoked
+	 * before this client ever wrote to it): read the list again, so it
+	 * is no longer a target. */
+	if (missing > 0 && (r = cli_dir_refresh(c, user, &rep)) != 0) {
+		return r;
 	}
 	return 0;
 }
@@ -244,7 +251,8 @@ payload_for(struct cli_ctx *c, const struct cli_message *m, const char *user,
 	return cli_payload_encode(&p, pt, len);
 }
 
-/* Encrypts m for target t and queues the envelope. */
+/* Encrypts m for target t and queues the envelope. ERR_NOT_FOUND if t has
+ * no session (the caller skips it: the relay's device check decides). */
 static int
 queue_for(struct cli_ctx *c, const struct cli_message *m,
     const struct target *t)
@@ -317,9 +325,12 @@ fan_out(struct cli_ctx *c, const struct cli_message *m, int store_msg)
 		r = ERR_NOMEM;
 		goto out;
 	}
+	/* The targets again once sessions are set up: setting them up
+	 * may have read a list again. */
 	if ((r = targets_of(c, m->peer_user, t)) != 0 ||
 	    (r = sessions_for(c, m->peer_user, t)) != 0 ||
 	    (r = sessions_for(c, c->acct.user, t)) != 0 ||
+	    (r = targets_of(c, m->peer_user, t)) != 0 ||
 	    (r = load_entries(c, m->id, es)) != 0) {
 		goto out;
 	}
@@ -332,8 +343,9 @@ fan_out(struct cli_ctx *c, const struct cli_message *m, int store_msg)
 		goto out;
 	}
 	for (i = 0; r == 0 && i < t->n; i++) {
-		if (!t->t[i].has_entry) {
-			r = queue_for(c, m, &t->t[i]);
+		if (!t->t[i].has_entry &&
+		    (r = queue_for(c, m, &t->t[i])) == ERR_NOT_FOUND) {
+			r = 0; /* no session, no bundle: not a device now */
 		}
 	}
 	if (r != 0) {
@@ -556,6 +568,20 @@ keep_queued(struct entries *es)
 	es->n = k;
 }
 
+/* 1 if es holds an envelope for a device of user. */
+static int
+names(const struct entries *es, const char *user)
+{
+	size_t i;
+
+	for (i = 0; i < es->n; i++) {
+		if (strcmp(es->e[i].user, user) == 0) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* Resolves a mismatch: refreshes the named lists, then fan_out. */
 static int
 resolve(struct cli_ctx *c, const struct cli_message *m,
@@ -602,6 +628,14 @@ send_rounds(struct cli_ctx *c, const struct cli_message *m,
 		keep_queued(es);
 		if (es->n == 0) {
 			out->sent = 1; /* sent before */
+			break;
+		}
+		if (!names(es, m->peer_user)) {
+			r = cli_fail(CLI_EXIT_REFUSED, ERR_NOT_FOUND,
+			    "no device of %s can be written to: the key server "
+			    "lists no active device, or serves no prekeys for "
+			    "them; the message stays queued",
+			    m->peer_user);
 			break;
 		}
 		if ((r = send_once(c, m->peer_user, es, sr)) != 0) {

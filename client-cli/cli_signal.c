@@ -17,16 +17,33 @@ static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct cli_conn *watched[MAX_WATCHED];
 static int notify_fd = -1;
 
+static void cancel_all(void);
+
 static void *
 waiter(void *arg)
 {
 	sigset_t *set = arg;
-	size_t i;
 	int sig = 0;
 
 	while (sigwait(set, &sig) != 0) {
 	}
 	atomic_store(&signalled, 1);
+	cancel_all();
+	/* A second signal ends the process at once: every state change is
+	 * committed before it is relied on, so that is safe, and it is
+	 * what a person pressing ^C twice means. */
+	while (sigwait(set, &sig) != 0) {
+	}
+	_exit(128 + sig);
+}
+
+/* Sets the flag's consequences: the watched calls are cancelled and a
+ * waiting poll loop is woken. */
+static void
+cancel_all(void)
+{
+	size_t i;
+
 	pthread_mutex_lock(&lock);
 	for (i = 0; i < MAX_WATCHED; i++) {
 		if (watched[i] != NULL) {
@@ -37,7 +54,6 @@ waiter(void *arg)
 		/* the loop also checks cli_signalled() */
 	}
 	pthread_mutex_unlock(&lock);
-	return NULL;
 }
 
 int

@@ -10,69 +10,18 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "common/mem.h"
+#include "service/closer.h"
 #include "service/server.h"
 #include "service/server_impl.h"
 
-/* nng_close on a helper thread, waited for with a deadline. */
-struct closer {
-	pthread_mutex_t lock;
-	pthread_cond_t cv;
-	int done;
-	int abandoned;
-	nng_socket sock;
-	struct pipe_hub *hub;
-};
-
+/* What an abandoned close frees once nng_close returns. */
 static void
-closer_free(struct closer *c)
+free_hub(void *arg)
 {
-	pthread_cond_destroy(&c->cv);
-	pthread_mutex_destroy(&c->lock);
-	free(c);
-}
+	struct pipe_hub *hub = arg;
 
-static void *
-closer_main(void *arg)
-{
-	struct closer *c = arg;
-	int abandoned;
-
-	nng_close(c->sock);
-	pthread_mutex_lock(&c->lock);
-	c->done = 1;
-	abandoned = c->abandoned;
-	pthread_cond_signal(&c->cv);
-	pthread_mutex_unlock(&c->lock);
-	if (abandoned) {
-		/* Nobody waits any more: the hub can go now. */
-		pthread_mutex_destroy(&c->hub->lock);
-		free(c->hub);
-		closer_free(c);
-	}
-	return NULL;
-}
-
-static int
-closer_wait(struct closer *c)
-{
-	struct timespec ts;
-	int done;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += SERVER_CLOSE_TIMEOUT_MS / 1000;
-	ts.tv_nsec += (long)(SERVER_CLOSE_TIMEOUT_MS % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	pthread_mutex_lock(&c->lock);
-	while (!c->done &&
-	    pthread_cond_timedwait(&c->cv, &c->lock, &ts) != ETIMEDOUT) {
-	}
-	done = c->done;
-	c->abandoned = !done;
-	pthread_mutex_unlock(&c->lock);
-	return done;
+	pthread_mutex_destroy(&hub->lock);
+	free(hub);
 }
 
 /* Returns 1 if the socket closed in time (then the hub may be freed), 0
@@ -80,32 +29,8 @@ closer_wait(struct closer *c)
 static int
 close_bounded(struct server *s)
 {
-	pthread_condattr_t ca;
-	struct closer *c;
-	pthread_t t;
-
-	if ((c = mem_zalloc(sizeof(*c))) == NULL) {
-		return 0;
-	}
-	c->sock = s->sock;
-	c->hub = s->hub;
-	pthread_mutex_init(&c->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&c->cv, &ca);
-	pthread_condattr_destroy(&ca);
-	if (pthread_create(&t, NULL, closer_main, c) != 0) {
-		closer_free(c);
-		return 0;
-	}
-	pthread_detach(t);
-	if (!closer_wait(c)) {
-		log_warn("nng_close did not finish in %d ms: socket abandoned",
-		    SERVER_CLOSE_TIMEOUT_MS);
-		return 0;
-	}
-	closer_free(c);
-	return 1;
+	return closer_close(s->sock, SERVER_CLOSE_TIMEOUT_MS, free_hub,
+	    s->hub);
 }
 
 static void
