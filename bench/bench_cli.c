@@ -171,7 +171,7 @@ measure(struct env *e, const char *tag)
 int
 main(void)
 {
-	char cert[CLIENT_PATH_MAX], key[CLIENT_PATH_MAX], cmd[2 * 600];
+	char cert[CLIENT_PATH_MAX], key[CLIENT_PATH_MAX];
 	char tls_ks[CLIENT_PATH_MAX], tls_relay[CLIENT_PATH_MAX];
 	const char *q = getenv("SEALPOST_BENCH_QUICK");
 	struct env e;
@@ -184,11 +184,7 @@ main(void)
 	bench_check(client_path(e.log, sizeof(e.log), e.h->dir, "cli.log"),
 	    "path");
 	cli_log = e.log;
-	snprintf(cmd, sizeof(cmd), "sh tests/integration/gen_cert.sh %s",
-	    e.h->dir);
-	if (system(cmd) != 0) {
-		bench_die("gen_cert.sh");
-	}
+	bench_check(client_gen_certs(e.h->dir), "gen_cert.sh");
 	bench_check(client_path(cert, sizeof(cert), e.h->dir, "server.pem"),
 	    "path");
 	bench_check(client_path(key, sizeof(key), e.h->dir, "server.key"),

@@ -155,7 +155,6 @@ link_dev(struct cli_ctx *c, int yes)
 	struct cli_link_code lc;
 	struct wire_writer tbs;
 	struct cli_conn *ks;
-	uint8_t *p = NULL;
 	size_t n = 0;
 	int r;
 
@@ -185,11 +184,9 @@ link_dev(struct cli_ctx *c, int yes)
 	}
 	wire_writer_init(&tbs, 128);
 	proto_link_tbs(&tbs, c->acct.user, ik);
-	if ((r = wire_writer_finish(&tbs, &p, &n)) != 0) {
+	if ((r = identity_sign_tbs(c->ik, &tbs, sig)) != 0) {
 		goto out;
 	}
-	identity_sign(c->ik, p, n, sig);
-	mem_wipe_free(p, n);
 	cli_link_response(&lc, c->acct.user, ik, c->acct.device, sig, blob,
 	    &n);
 	if ((r = cli_link_put(ks, lc.slot, PROTO_LINK_RESPONSE, blob, n)) ==
@@ -220,8 +217,6 @@ revoke(struct cli_ctx *c, const char *arg)
 	struct cli_refresh rr;
 	struct cli_conn *ks;
 	unsigned long id;
-	uint8_t *p = NULL;
-	size_t n = 0;
 	char *end;
 	int r;
 
@@ -248,11 +243,9 @@ revoke(struct cli_ctx *c, const char *arg)
 	m.device_id = (uint32_t)id;
 	wire_writer_init(&w, 128);
 	proto_revoke_tbs(&w, c->acct.user, m.device_id, d->ik);
-	if ((r = wire_writer_finish(&w, &p, &n)) != 0) {
+	if ((r = identity_sign_tbs(c->ik, &w, m.sig)) != 0) {
 		goto out;
 	}
-	identity_sign(c->ik, p, n, m.sig);
-	mem_wipe_free(p, n);
 	if ((r = cli_keyserver(c, &ks)) != 0) {
 		goto out;
 	}

@@ -310,23 +310,6 @@ join_refused(struct cli_conn *ks, const char *user, struct cli_reply *rep)
 	}
 }
 
-/* Signs tbs (a writer, consumed) with ik into sig. */
-static int
-sign_tbs(const struct identity_key *ik, struct wire_writer *tbs,
-    uint8_t sig[static SIG_LEN])
-{
-	uint8_t *p = NULL;
-	size_t n = 0;
-	int r;
-
-	if ((r = wire_writer_finish(tbs, &p, &n)) != 0) {
-		return r;
-	}
-	identity_sign(ik, p, n, sig);
-	mem_wipe_free(p, n);
-	return 0;
-}
-
 /* REGISTER (approver 0) or LINK the upload u; *device gets its id. */
 static int
 join(struct cli_ctx *c, struct cli_conn *ks, const struct init_args *a,
@@ -352,13 +335,13 @@ join(struct cli_ctx *c, struct cli_conn *ks, const struct init_args *a,
 		m.dev.approver = 0; /* the first device approves itself */
 		wire_writer_init(&w, 128);
 		proto_link_tbs(&w, m.user, m.dev.ik);
-		if ((r = sign_tbs(c->ik, &w, m.dev.link_sig)) != 0) {
+		if ((r = identity_sign_tbs(c->ik, &w, m.dev.link_sig)) != 0) {
 			return r;
 		}
 	}
 	wire_writer_init(&w, 512);
 	proto_join_tbs(&w, ch.server_id, m.nonce, m.user, m.dev.ik);
-	if ((r = sign_tbs(c->ik, &w, m.sig)) != 0) {
+	if ((r = identity_sign_tbs(c->ik, &w, m.sig)) != 0) {
 		return r;
 	}
 	wire_writer_init(&w, (size_t)64 << 10);

@@ -29,21 +29,13 @@ check_link(const char *user, const struct cli_devlist *l,
 {
 	const struct proto_device *ap = cli_devlist_find(l, e->approver);
 	struct wire_writer w;
-	uint8_t *tbs = NULL;
-	size_t n = 0;
-	int r;
 
 	if (ap == NULL) {
 		return ERR_AUTH;
 	}
 	wire_writer_init(&w, 128);
 	proto_link_tbs(&w, user, e->ik);
-	if ((r = wire_writer_finish(&w, &tbs, &n)) != 0) {
-		return r;
-	}
-	r = key_verify(ap->ik, tbs, n, e->link_sig) == 0 ? 0 : ERR_AUTH;
-	mem_wipe_free(tbs, n);
-	return r;
+	return key_verify_tbs(ap->ik, &w, e->link_sig) == 0 ? 0 : ERR_AUTH;
 }
 
 /* Reads a DEVICES reply body into l. */

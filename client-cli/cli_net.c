@@ -317,11 +317,9 @@ login(struct cli_conn *c)
 	memcpy(m.nonce, ch.nonce, PROTO_NONCE_LEN);
 	wire_writer_init(&w, 512);
 	proto_auth_tbs(&w, ch.server_id, m.nonce, m.user, m.device_id);
-	if ((r = wire_writer_finish(&w, &tbs, &n)) != 0) {
+	if ((r = identity_sign_tbs(c->dev.ik, &w, m.sig)) != 0) {
 		return r;
 	}
-	identity_sign(c->dev.ik, tbs, n, m.sig);
-	mem_wipe_free(tbs, n);
 	wire_writer_init(&w, 512);
 	proto_auth_encode(&w, &m);
 	if ((r = wire_writer_finish(&w, &tbs, &n)) != 0) {

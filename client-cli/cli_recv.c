@@ -32,7 +32,6 @@ cli_recv_fetch(struct cli_conn *relay, uint32_t wait_ms, struct cli_fetched *f)
 {
 	struct proto_fetch m;
 	struct wire_writer w;
-	uint16_t n = 0, i;
 	int r;
 
 	memset(f, 0, sizeof(*f));
@@ -49,24 +48,13 @@ cli_recv_fetch(struct cli_conn *relay, uint32_t wait_ms, struct cli_fetched *f)
 	if (r != 0) {
 		return r;
 	}
-	if ((r = proto_count_decode(&f->rep.body, &n, CLI_FETCH_MAX)) != 0) {
-		goto bad;
+	if ((r = proto_fetch_reply_decode(&f->rep.body, f->e, CLI_FETCH_MAX,
+		 &f->n, CLI_NET_RECV_MAX)) != 0) {
+		return cli_fail(0, r, "the relay at %s sent a malformed FETCH "
+				      "reply (%s)",
+		    cli_conn_url(relay), err_str(r));
 	}
-	for (i = 0; i < n; i++) {
-		if ((r = proto_entry_decode(&f->rep.body, &f->e[i],
-			 CLI_NET_RECV_MAX)) != 0) {
-			goto bad;
-		}
-	}
-	if ((r = wire_end(&f->rep.body)) != 0) {
-		goto bad;
-	}
-	f->n = n;
 	return 0;
-bad:
-	return cli_fail(0, r, "the relay at %s sent a malformed FETCH reply "
-			      "(%s)",
-	    cli_conn_url(relay), err_str(r));
 }
 
 void
@@ -74,27 +62,6 @@ cli_fetched_free(struct cli_fetched *f)
 {
 	cli_reply_free(&f->rep);
 	memset(f, 0, sizeof(*f));
-}
-
-/* The entry hash e must have; a tombstone that carries bytes is bad. */
-static int
-entry_hash(const struct proto_entry *e, uint8_t out[static PROTO_HASH_LEN])
-{
-	switch (e->kind) {
-	case PROTO_ENTRY_ENVELOPE:
-		proto_entry_hash(out, e->id, e->env, e->len);
-		return 0;
-	case PROTO_ENTRY_EXPIRED:
-		/* The bytes are gone: the chain value holds the relay to
-		 * the hash it once gave. */
-		memcpy(out, e->entry_hash, PROTO_HASH_LEN);
-		return e->len == 0 ? 0 : ERR_AUTH;
-	case PROTO_ENTRY_OVERFLOW:
-		proto_overflow_hash(out, e->id, e->received_ms);
-		return e->len == 0 ? 0 : ERR_AUTH;
-	default:
-		return ERR_AUTH;
-	}
 }
 
 /*
@@ -119,7 +86,7 @@ chain_step(struct cli_ctx *c, struct batch *b, const struct proto_entry *e)
 		      "chain value";
 	} else if (e->seq != b->chain.seq + 1) {
 		why = "entries are missing";
-	} else if (entry_hash(e, eh) != 0 ||
+	} else if (proto_entry_expected_hash(e, eh) != 0 ||
 	    sodium_memcmp(eh, e->entry_hash, PROTO_HASH_LEN) != 0) {
 		why = "an entry's hash does not match its content";
 	} else {

@@ -747,6 +747,33 @@ proto_entry_decode(struct wire_reader *r, struct proto_entry *e,
 	return 0;
 }
 
+int
+proto_fetch_reply_decode(struct wire_reader *r, struct proto_entry *e,
+    size_t cap, size_t *n, size_t max_env)
+{
+	uint16_t cnt = 0, i;
+	int ret;
+
+	*n = 0;
+	if ((ret = proto_count_decode(r, &cnt,
+		 cap < PROTO_MAX_FETCH ? cap : PROTO_MAX_FETCH)) != 0) {
+		goto fail;
+	}
+	for (i = 0; i < cnt; i++) {
+		if ((ret = proto_entry_decode(r, &e[i], max_env)) != 0) {
+			goto fail;
+		}
+	}
+	if ((ret = wire_end(r)) != 0) {
+		goto fail;
+	}
+	*n = cnt;
+	return 0;
+fail:
+	memset(e, 0, cap * sizeof(*e));
+	return ret;
+}
+
 void
 proto_ack_encode(struct wire_writer *w, const uint8_t *ids, size_t n)
 {
@@ -887,4 +914,31 @@ proto_chain_next(uint8_t out[static PROTO_HASH_LEN],
 	crypto_hash_sha256_update(&st, s, sizeof(s));
 	crypto_hash_sha256_update(&st, entry_hash, PROTO_HASH_LEN);
 	crypto_hash_sha256_final(&st, out);
+}
+
+int
+proto_entry_expected_hash(const struct proto_entry *e,
+    uint8_t out[static PROTO_HASH_LEN])
+{
+	switch (e->kind) {
+	case PROTO_ENTRY_ENVELOPE:
+		proto_entry_hash(out, e->id, e->env, e->len);
+		return 0;
+	case PROTO_ENTRY_EXPIRED:
+		if (e->len != 0) {
+			break;
+		}
+		memcpy(out, e->entry_hash, PROTO_HASH_LEN);
+		return 0;
+	case PROTO_ENTRY_OVERFLOW:
+		if (e->len != 0) {
+			break;
+		}
+		proto_overflow_hash(out, e->id, e->received_ms);
+		return 0;
+	default:
+		break;
+	}
+	memset(out, 0, PROTO_HASH_LEN);
+	return ERR_AUTH;
 }

@@ -391,6 +391,15 @@ struct proto_entry {
 
 void proto_entry_encode(struct wire_writer *w, const struct proto_entry *e)
     NONNULL(1, 2);
+
+/*
+ * A whole FETCH reply body: u16 n, then n entries (proto_entry_decode with
+ * max_env) into e[0..cap), then wire_end. n over cap (or over
+ * PROTO_MAX_FETCH) is ERR_TOO_LONG. *n gets the count; the entries view
+ * into the input. On failure *n is 0 and e[0..cap) is zeroed.
+ */
+WUR int proto_fetch_reply_decode(struct wire_reader *r, struct proto_entry *e,
+    size_t cap, size_t *n, size_t max_env) NONNULL(1, 2, 4);
 WUR int proto_entry_decode(struct wire_reader *r, struct proto_entry *e,
     size_t max_env) NONNULL(1, 2);
 
@@ -429,6 +438,17 @@ void proto_overflow_hash(uint8_t out[static PROTO_HASH_LEN],
 void proto_chain_next(uint8_t out[static PROTO_HASH_LEN],
     const uint8_t prev[static PROTO_HASH_LEN], uint64_t seq,
     const uint8_t entry_hash[static PROTO_HASH_LEN]) NONNULL(1, 2, 4);
+
+/*
+ * The entry hash a fetched entry e must carry, as its recipient computes
+ * it: from the envelope's id and bytes, from an overflow tombstone's id
+ * and time, or, for an expired tombstone whose bytes are gone, as the
+ * relay sent it (the chain value then holds the relay to it). 0, or
+ * ERR_AUTH for a tombstone that carries bytes or an unknown kind (out is
+ * zeroed).
+ */
+WUR int proto_entry_expected_hash(const struct proto_entry *e,
+    uint8_t out[static PROTO_HASH_LEN]) NONNULL(1, 2);
 
 /*
  * The byte strings that are signed (written to w, a fresh writer):

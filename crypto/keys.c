@@ -234,3 +234,36 @@ key_log_id(const uint8_t pk[static KEY_LEN], char out[static 17])
 	crypto_hash_sha256(h, pk, KEY_LEN);
 	sodium_bin2hex(out, 17, h, 8);
 }
+
+int
+identity_sign_tbs(const struct identity_key *ik, struct wire_writer *tbs,
+    uint8_t sig[static SIG_LEN])
+{
+	uint8_t *p = NULL;
+	size_t n = 0;
+	int r;
+
+	memset(sig, 0, SIG_LEN);
+	if ((r = wire_writer_finish(tbs, &p, &n)) != 0) {
+		return r;
+	}
+	identity_sign(ik, p, n, sig);
+	mem_wipe_free(p, n);
+	return 0;
+}
+
+int
+key_verify_tbs(const uint8_t ed_pk[static KEY_LEN], struct wire_writer *tbs,
+    const uint8_t sig[static SIG_LEN])
+{
+	uint8_t *p = NULL;
+	size_t n = 0;
+	int r;
+
+	if ((r = wire_writer_finish(tbs, &p, &n)) != 0) {
+		return r;
+	}
+	r = key_verify(ed_pk, p, n, sig);
+	mem_wipe_free(p, n);
+	return r;
+}

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "common/compat.h"
+#include "common/wire.h"
 #include "crypto/rng.h"
 
 #define KEY_LEN 32
@@ -47,6 +48,12 @@ WUR int identity_decode_secret(const uint8_t *p, size_t len,
 void identity_sign(const struct identity_key *ik, const uint8_t *msg,
     size_t len, uint8_t sig[static SIG_LEN]) NONNULL(1, 4);
 
+/* The signature of the bytes a *_tbs encoder wrote into tbs, which is
+ * consumed (wiped and freed) on every path. 0, or the writer's sticky
+ * error (sig is then zeroed). */
+WUR int identity_sign_tbs(const struct identity_key *ik,
+    struct wire_writer *tbs, uint8_t sig[static SIG_LEN]) NONNULL(1, 2, 3);
+
 /* 0 if pk is a canonical Ed25519 point of the prime-order subgroup and not
  * of small order, else ERR_KEY. */
 WUR int key_check_identity(const uint8_t pk[static KEY_LEN]) NONNULL(1);
@@ -59,6 +66,12 @@ WUR int key_identity_to_x25519(uint8_t x_pk[static KEY_LEN],
  * for any bad, non-canonical or small-order-R signature. */
 WUR int key_verify(const uint8_t ed_pk[static KEY_LEN], const uint8_t *msg,
     size_t len, const uint8_t sig[static SIG_LEN]) NONNULL(1, 4);
+
+/* key_verify of the bytes written into tbs, which is consumed on every
+ * path; a writer in error is returned as its error. */
+WUR int key_verify_tbs(const uint8_t ed_pk[static KEY_LEN],
+    struct wire_writer *tbs, const uint8_t sig[static SIG_LEN])
+    NONNULL(1, 2, 3);
 
 /* out = X25519(sk, pk). ERR_KEY if pk is of small order (all-zero output);
  * out is then zeroed. */

@@ -20,16 +20,10 @@ static int
 verify_tbs(struct wire_writer *w, const uint8_t pk[static PROTO_KEY_LEN],
     const uint8_t sig[static PROTO_SIG_LEN])
 {
-	uint8_t *tbs;
-	size_t len;
-	int r;
+	int r = key_verify_tbs(pk, w, sig);
 
-	if ((r = wire_writer_finish(w, &tbs, &len)) != 0) {
-		return r;
-	}
-	r = key_verify(pk, tbs, len, sig) == 0 ? 0 : ERR_AUTH;
-	mem_wipe_free(tbs, len);
-	return r;
+	/* Every bad signature or key is one refusal: ERR_AUTH. */
+	return r == ERR_KEY ? ERR_AUTH : r;
 }
 
 int

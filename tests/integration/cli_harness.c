@@ -816,17 +816,12 @@ ct_status(struct ct *t, const char *home, int want)
 void
 ct_wait_parked(struct ct *t, int64_t n)
 {
-	int64_t end = client_now_ms() + CT_POLL_MS * client_time_scale();
-	int64_t v = 0;
+	int64_t v;
 
-	while (client_metric(t->h->relay.http_port, "sealpost_server_parked",
-		   &v) != 0 ||
-	    v < n) {
-		if (client_now_ms() >= end) {
-			fail_msg("%lld fetches parked on the relay, want %lld",
-			    (long long)v, (long long)n);
-		}
-		client_nap_ms(10);
+	if (client_wait_metric(t->h->relay.http_port, "sealpost_server_parked",
+		n, CT_POLL_MS, &v) != 0) {
+		fail_msg("%lld fetches parked on the relay, want %lld",
+		    (long long)v, (long long)n);
 	}
 }
 

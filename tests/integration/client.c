@@ -315,6 +315,42 @@ out:
 	return r;
 }
 
+int
+client_have_openssl(void)
+{
+	const char *const args[] = { "-c", "command -v openssl >/dev/null 2>&1",
+		NULL };
+	int status = -1;
+
+	return client_run("/bin/sh", args, NULL, NULL, 0, 0, &status) == 0 &&
+	    status == 0;
+}
+
+int
+client_gen_certs(const char *dir)
+{
+	char script[CLIENT_PATH_MAX];
+	const char *args[3];
+	int status = -1, n;
+
+	n = snprintf(script, sizeof(script), "tests/integration/gen_cert.sh");
+	if (access(script, R_OK) != 0) {
+		n = snprintf(script, sizeof(script),
+		    "%s/../../tests/integration/gen_cert.sh",
+		    client_bin_dir());
+	}
+	if (n < 0 || (size_t)n >= sizeof(script)) {
+		return ERR_TOO_LONG;
+	}
+	args[0] = script;
+	args[1] = dir;
+	args[2] = NULL;
+	if (client_run("/bin/sh", args, NULL, NULL, 0, 0, &status) != 0) {
+		return ERR_SYS;
+	}
+	return status == 0 ? 0 : ERR_STATE;
+}
+
 /* The answer buffer of client_http_get: /metrics fits. */
 #define HTTP_MAX ((size_t)256 << 10)
 
@@ -407,6 +443,28 @@ client_metric(int port, const char *name, int64_t *value)
 	}
 	free(body);
 	return r;
+}
+
+int
+client_wait_metric(int port, const char *name, int64_t want, int timeout_ms,
+    int64_t *last)
+{
+	int64_t end = client_now_ms() + (int64_t)timeout_ms * client_time_scale();
+	int64_t v;
+
+	*last = -1;
+	for (;;) {
+		if (client_metric(port, name, &v) == 0) {
+			*last = v;
+			if (v >= want) {
+				return 0;
+			}
+		}
+		if (client_now_ms() >= end) {
+			return ERR_TIMEOUT;
+		}
+		client_nap_ms(5);
+	}
 }
 
 /* ------------------------------------------------------------------ */

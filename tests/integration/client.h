@@ -74,6 +74,12 @@ WUR int client_run(const char *prog, const char *const *args,
 WUR int client_http_get(int port, const char *path, int *status, char *body,
     size_t cap) NONNULL(2, 3);
 
+/* Polls metric name on 127.0.0.1:port until it is at least want, for at
+ * most timeout_ms (scaled by client_time_scale). 0, or ERR_TIMEOUT with
+ * the last value seen in *last (-1: none could be read). */
+WUR int client_wait_metric(int port, const char *name, int64_t want,
+    int timeout_ms, int64_t *last) NONNULL(2, 5);
+
 /* The value of the first sample of metric name (exactly that name, no
  * labels) in GET /metrics from 127.0.0.1:port. 0, ERR_NOT_FOUND or an
  * error of client_http_get. */
@@ -312,6 +318,21 @@ WUR int harness_new(struct harness **out) NONNULL(1);
  * exit code of a daemon, or 0 (also for daemons that were not running).
  * NULL is a no-op (0). */
 int harness_free(struct harness *h);
+
+/* cmocka setup and teardown of a test that owns one harness (*state): a
+ * fresh harness; then harness_free, a daemon that did not exit 0 on
+ * SIGTERM failing the test. No cmocka dependency: only the signature. */
+int harness_setup(void **state) NONNULL(1);
+int harness_teardown(void **state) NONNULL(1);
+
+/* 1 if the openssl command is on PATH (what gen_cert.sh needs). */
+int client_have_openssl(void);
+
+/* Runs tests/integration/gen_cert.sh (from the source tree, else from
+ * $SEALPOST_BIN/../../tests/integration) into dir: ca.pem, server.pem,
+ * server.key and other-ca.pem. 0, ERR_SYS (it did not run) or ERR_STATE
+ * (it failed). */
+WUR int client_gen_certs(const char *dir) NONNULL(1);
 
 /* A connection to url owned by h (closed by harness_free); NULL on
  * failure (logged). */

@@ -20,23 +20,6 @@
 #define OPK_ENTRY_LEN (4 + KEY_LEN)
 #define LRK_ID 1000000U
 
-/* Signs the bytes in tbs (a writer, consumed) with ik. */
-static int
-sign_tbs(const struct identity_key *ik, struct wire_writer *tbs,
-    uint8_t sig[static SIG_LEN])
-{
-	uint8_t *p = NULL;
-	size_t n = 0;
-	int r;
-
-	if ((r = wire_writer_finish(tbs, &p, &n)) != 0) {
-		return r;
-	}
-	identity_sign(ik, p, n, sig);
-	mem_wipe_free(p, n);
-	return 0;
-}
-
 /* A signed prekey of kind for d, from d's rng. */
 static void
 make_signed(struct device *d, enum prekey_kind kind, uint32_t id,
@@ -201,7 +184,7 @@ device_upload_view(const struct device *d, size_t first, size_t n,
 	u->opks.n = n;
 	wire_writer_init(&tbs, 256);
 	proto_link_tbs(&tbs, d->user, u->ik);
-	if (sign_tbs(d->ik, &tbs, u->link_sig) != 0) {
+	if (identity_sign_tbs(d->ik, &tbs, u->link_sig) != 0) {
 		memset(u->link_sig, 0, SIG_LEN);
 	}
 }
@@ -232,7 +215,7 @@ join_msg(struct device *d, const struct proto_challenge *ch,
 		m->dev.approver = approver != NULL ? approver->id : 0;
 		wire_writer_init(&tbs, 256);
 		proto_link_tbs(&tbs, d->user, m->dev.ik);
-		r = sign_tbs((flags & DEVICE_BAD_LINK_SIG) != 0 ? other
+		r = identity_sign_tbs((flags & DEVICE_BAD_LINK_SIG) != 0 ? other
 							       : approver->ik,
 		    &tbs, m->dev.link_sig);
 	}
@@ -243,7 +226,7 @@ join_msg(struct device *d, const struct proto_challenge *ch,
 	wire_writer_init(&tbs, 512);
 	proto_join_tbs(&tbs, ch->server_id, m->nonce, m->user, m->dev.ik);
 	if (r == 0) {
-		r = sign_tbs((flags & DEVICE_BAD_JOIN_SIG) != 0 ? other
+		r = identity_sign_tbs((flags & DEVICE_BAD_JOIN_SIG) != 0 ? other
 							       : d->ik,
 		    &tbs, m->sig);
 	} else {
@@ -292,7 +275,7 @@ device_auth_msg(const struct device *d, const struct proto_challenge *ch,
 	memcpy(m->nonce, ch->nonce, PROTO_NONCE_LEN);
 	wire_writer_init(&tbs, 512);
 	proto_auth_tbs(&tbs, ch->server_id, m->nonce, m->user, m->device_id);
-	if (sign_tbs(d->ik, &tbs, m->sig) != 0) {
+	if (identity_sign_tbs(d->ik, &tbs, m->sig) != 0) {
 		memset(m->sig, 0, SIG_LEN);
 	}
 }
@@ -360,7 +343,7 @@ device_revoke(const struct device *d, struct conn *c,
 	m.device_id = victim->id;
 	wire_writer_init(&tbs, 256);
 	proto_revoke_tbs(&tbs, d->user, victim->id, victim->ik->ed_pk);
-	if ((r = sign_tbs(d->ik, &tbs, m.sig)) != 0) {
+	if ((r = identity_sign_tbs(d->ik, &tbs, m.sig)) != 0) {
 		return r;
 	}
 	wire_writer_init(&w, 128);
@@ -484,6 +467,31 @@ harness_free(struct harness *h)
 	}
 	free(h);
 	return code;
+}
+
+int
+harness_setup(void **state)
+{
+	struct harness *h = NULL;
+
+	if (harness_new(&h) != 0) {
+		return -1;
+	}
+	*state = h;
+	return 0;
+}
+
+int
+harness_teardown(void **state)
+{
+	int code = harness_free(*state);
+
+	*state = NULL;
+	if (code != 0) {
+		fprintf(stderr, "daemon exit code %d\n", code);
+		return -1;
+	}
+	return 0;
 }
 
 struct conn *

@@ -178,7 +178,6 @@ conn_fetch(struct conn *c, uint16_t max_count, uint32_t max_bytes,
 {
 	struct proto_fetch m;
 	struct wire_writer w;
-	uint16_t n = 0, i;
 	int r;
 
 	memset(out, 0, sizeof(*out));
@@ -187,25 +186,14 @@ conn_fetch(struct conn *c, uint16_t max_count, uint32_t max_bytes,
 	m.wait_ms = wait_ms;
 	wire_writer_init(&w, 64);
 	proto_fetch_encode(&w, &m);
-	if ((r = conn_rpc_w(c, PROTO_FETCH, &w, &out->rep)) != 0 ||
-	    (r = proto_count_decode(&out->rep.body, &n, PROTO_MAX_FETCH)) !=
-		0) {
+	if ((r = conn_rpc_w(c, PROTO_FETCH, &w, &out->rep)) != 0) {
 		return r;
 	}
-	if (n > 0 && (out->e = calloc(n, sizeof(*out->e))) == NULL) {
+	if ((out->e = calloc(max_count, sizeof(*out->e))) == NULL) {
 		return ERR_NOMEM;
 	}
-	for (i = 0; i < n; i++) {
-		if ((r = proto_entry_decode(&out->rep.body, &out->e[i],
-			 CLIENT_RECV_MAX)) != 0) {
-			return r;
-		}
-	}
-	if ((r = wire_end(&out->rep.body)) != 0) {
-		return r;
-	}
-	out->n = n;
-	return 0;
+	return proto_fetch_reply_decode(&out->rep.body, out->e, max_count,
+	    &out->n, CLIENT_RECV_MAX);
 }
 
 void
@@ -263,30 +251,6 @@ chain_init(struct chain *ch)
 	memset(ch, 0, sizeof(*ch));
 }
 
-/* The entry hash e must carry, or ERR_AUTH with ch->why. */
-static int
-expected_hash(struct chain *ch, const struct proto_entry *e,
-    uint8_t out[static PROTO_HASH_LEN])
-{
-	switch (e->kind) {
-	case PROTO_ENTRY_ENVELOPE:
-		proto_entry_hash(out, e->id, e->env, e->len);
-		return 0;
-	case PROTO_ENTRY_EXPIRED:
-		/* The bytes are gone: the relay's word is all there is,
-		 * and the chain value holds it to what it once said. */
-		memcpy(out, e->entry_hash, PROTO_HASH_LEN);
-		return e->len == 0 ? 0 : ERR_AUTH;
-	case PROTO_ENTRY_OVERFLOW:
-		proto_overflow_hash(out, e->id, e->received_ms);
-		return e->len == 0 ? 0 : ERR_AUTH;
-	default:
-		snprintf(ch->why, sizeof(ch->why), "seq %" PRIu64
-		    ": unknown kind %u", e->seq, e->kind);
-		return ERR_AUTH;
-	}
-}
-
 int
 chain_check(struct chain *ch, const struct proto_entry *e)
 {
@@ -307,11 +271,10 @@ chain_check(struct chain *ch, const struct proto_entry *e)
 		    " after %" PRIu64, e->seq, ch->seq);
 		return ERR_AUTH;
 	}
-	if (expected_hash(ch, e, eh) != 0) {
-		if (ch->why[0] == '\0') {
-			snprintf(ch->why, sizeof(ch->why), "seq %" PRIu64
-			    ": a tombstone with bytes", e->seq);
-		}
+	if (proto_entry_expected_hash(e, eh) != 0) {
+		snprintf(ch->why, sizeof(ch->why), "seq %" PRIu64
+		    ": a tombstone with bytes, or unknown kind %u", e->seq,
+		    e->kind);
 		return ERR_AUTH;
 	}
 	if (memcmp(eh, e->entry_hash, PROTO_HASH_LEN) != 0) {

@@ -336,35 +336,6 @@ test_follow_relay_restart(void **state)
 
 /* ---- TLS ---- */
 
-static int
-have_openssl(void)
-{
-	int status = -1;
-
-	return client_run("/bin/sh",
-		   ARGS("-c", "command -v openssl >/dev/null 2>&1"), NULL,
-		   NULL, 0, 0, &status) == 0 &&
-	    status == 0;
-}
-
-/* gen_cert.sh from the source tree, else next to $SEALPOST_BIN. */
-static void
-gen_certs(const char *dir)
-{
-	char script[CLIENT_PATH_MAX];
-	int status = -1;
-
-	snprintf(script, sizeof(script), "tests/integration/gen_cert.sh");
-	if (access(script, R_OK) != 0) {
-		snprintf(script, sizeof(script),
-		    "%s/../../tests/integration/gen_cert.sh",
-		    client_bin_dir());
-	}
-	assert_ok(client_run("/bin/sh", ARGS(script, dir), NULL, NULL, 0, 0,
-	    &status));
-	assert_int_equal(status, 0);
-}
-
 /* The SHA-256 of the DER of the (first) certificate in a PEM file, in
  * lower-case hex: what a pin is. */
 static void
@@ -454,11 +425,11 @@ test_tls_pinning(void **state)
 	json_t *lines;
 	json_int_t ad;
 
-	if (!have_openssl()) {
+	if (!client_have_openssl()) {
 		fprintf(stderr, "openssl CLI not found: TLS test skipped\n");
 		skip();
 	}
-	gen_certs(t->h->dir);
+	assert_ok(client_gen_certs(t->h->dir));
 	ct_path(t, "server.pem", cert);
 	ct_path(t, "server.key", key);
 	cert_sha256(cert, fp);

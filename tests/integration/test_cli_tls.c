@@ -42,17 +42,6 @@ struct env {
 };
 
 static int
-have_openssl(void)
-{
-	int status = -1;
-
-	return client_run("/bin/sh",
-		   ARGS("-c", "command -v openssl >/dev/null 2>&1"), NULL,
-		   NULL, 0, 0, &status) == 0 &&
-	    status == 0;
-}
-
-static int
 setup(void **state)
 {
 	struct env *e = calloc(1, sizeof(*e));
@@ -61,7 +50,7 @@ setup(void **state)
 		free(e);
 		return -1;
 	}
-	e->have_openssl = have_openssl();
+	e->have_openssl = client_have_openssl();
 	*state = e;
 	return 0;
 }
@@ -85,29 +74,6 @@ teardown(void **state)
 		return -1;
 	}
 	return 0;
-}
-
-/* gen_cert.sh (ca.pem, server.pem, server.key, other-ca.pem) into dir:
- * from the source tree, else from $SEALPOST_BIN/../../tests/integration,
- * as test_keyserver.c finds it. */
-static void
-gen_certs(const char *dir)
-{
-	char script[CLIENT_PATH_MAX];
-	FILE *f;
-	int status = -1;
-
-	snprintf(script, sizeof(script), "tests/integration/gen_cert.sh");
-	if ((f = fopen(script, "r")) == NULL) {
-		snprintf(script, sizeof(script),
-		    "%s/../../tests/integration/gen_cert.sh",
-		    client_bin_dir());
-	} else {
-		fclose(f);
-	}
-	assert_ok(client_run("/bin/sh", ARGS(script, dir), NULL, NULL, 0, 0,
-	    &status));
-	assert_int_equal(status, 0);
 }
 
 /* The port the ready file of d gives for the listener URL starting with
@@ -200,7 +166,7 @@ start_tls_server(struct daemon *d, const char *dir, char *tls_url,
 {
 	char cert[CLIENT_PATH_MAX], key[CLIENT_PATH_MAX];
 
-	gen_certs(dir);
+	assert_ok(client_gen_certs(dir));
 	assert_ok(client_path(cert, sizeof(cert), dir, "server.pem"));
 	assert_ok(client_path(key, sizeof(key), dir, "server.key"));
 	assert_ok(daemon_start(d, dir, KEYSERVER_PROG,

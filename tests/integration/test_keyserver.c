@@ -18,32 +18,6 @@
 #define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 #define OUT_MAX 8192
 
-static int
-setup(void **state)
-{
-	struct harness *h = NULL;
-
-	if (harness_new(&h) != 0) {
-		return -1;
-	}
-	*state = h;
-	return 0;
-}
-
-/* Every daemon stops here, and must exit 0 on SIGTERM. */
-static int
-teardown(void **state)
-{
-	int code = harness_free(*state);
-
-	*state = NULL;
-	if (code != 0) {
-		fprintf(stderr, "daemon exit code %d\n", code);
-		return -1;
-	}
-	return 0;
-}
-
 static struct harness *
 start(void **state, const char *const *extra)
 {
@@ -686,40 +660,6 @@ test_admin(void **state)
 	    2);
 }
 
-/* 1 if the openssl CLI runs. */
-static int
-have_openssl(void)
-{
-	int status = -1;
-
-	return client_run("/bin/sh",
-		   ARGS("-c", "command -v openssl >/dev/null 2>&1"), NULL,
-		   NULL, 0, 0, &status) == 0 &&
-	    status == 0;
-}
-
-/* gen_cert.sh next to this source: from the source tree, else from
- * $SEALPOST_BIN/../../tests/integration. */
-static void
-gen_certs(const char *dir)
-{
-	char script[CLIENT_PATH_MAX];
-	FILE *f;
-	int status = -1;
-
-	snprintf(script, sizeof(script), "tests/integration/gen_cert.sh");
-	if ((f = fopen(script, "r")) == NULL) {
-		snprintf(script, sizeof(script),
-		    "%s/../../tests/integration/gen_cert.sh",
-		    client_bin_dir());
-	} else {
-		fclose(f);
-	}
-	assert_ok(client_run("/bin/sh", ARGS(script, dir), NULL, NULL, 0, 0,
-	    &status));
-	assert_int_equal(status, 0);
-}
-
 static void
 test_tls(void **state)
 {
@@ -731,11 +671,11 @@ test_tls(void **state)
 	struct conn c;
 	int r;
 
-	if (!have_openssl()) {
+	if (!client_have_openssl()) {
 		fprintf(stderr, "openssl CLI not found: TLS test skipped\n");
 		skip();
 	}
-	gen_certs(h->dir);
+	assert_ok(client_gen_certs(h->dir));
 	assert_ok(client_path(cert, sizeof(cert), h->dir, "server.pem"));
 	assert_ok(client_path(key, sizeof(key), h->dir, "server.key"));
 	assert_ok(client_path(ca, sizeof(ca), h->dir, "ca.pem"));
@@ -783,7 +723,8 @@ test_tls(void **state)
 	assert_true(r != 0);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f)                                                                 \
+	cmocka_unit_test_setup_teardown(f, harness_setup, harness_teardown)
 
 int
 main(void)

@@ -403,38 +403,21 @@ test_hostile_input(void **state)
 }
 
 static int
-setup(void **state)
-{
-	struct harness *h = NULL;
-
-	if (harness_new(&h) != 0) {
-		return -1;
-	}
-	*state = h;
-	return 0;
-}
-
-static int
 teardown(void **state)
 {
-	int code;
-
 	if (running) {
 		atomic_store(&good_client.stop, 1);
 		(void)pthread_join(good_client.thread, NULL);
 		running = 0;
 	}
-	code = harness_free(*state);
-
-	*state = NULL;
-	return code == 0 ? 0 : -1;
+	return harness_teardown(state);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_hostile_input, setup,
+		cmocka_unit_test_setup_teardown(test_hostile_input, harness_setup,
 		    teardown),
 	};
 

@@ -22,32 +22,6 @@
 #define REQ PROTO_LINK_REQUEST
 #define RESP PROTO_LINK_RESPONSE
 
-static int
-setup(void **state)
-{
-	struct harness *h = NULL;
-
-	if (harness_new(&h) != 0) {
-		return -1;
-	}
-	*state = h;
-	return 0;
-}
-
-/* Every daemon stops here, and must exit 0 on SIGTERM. */
-static int
-teardown(void **state)
-{
-	int code = harness_free(*state);
-
-	*state = NULL;
-	if (code != 0) {
-		fprintf(stderr, "daemon exit code %d\n", code);
-		return -1;
-	}
-	return 0;
-}
-
 /* The key server with open registration and extra options. */
 static struct harness *
 start(void **state, const char *const *extra)
@@ -152,18 +126,13 @@ get_start(struct getter *g, struct conn *c,
 static void
 wait_parked(struct harness *h, int64_t n)
 {
-	int64_t end = client_now_ms() + 10000 * client_time_scale(), v = -1;
+	int64_t v;
 
-	while (client_now_ms() < end) {
-		if (client_metric(h->ks.http_port, "sealpost_server_parked",
-			&v) == 0 &&
-		    v >= n) {
-			return;
-		}
-		client_nap_ms(5);
+	if (client_wait_metric(h->ks.http_port, "sealpost_server_parked", n,
+		10000, &v) != 0) {
+		fail_msg("%lld requests parked, want %lld", (long long)v,
+		    (long long)n);
 	}
-	fail_msg("%lld requests parked, want %lld", (long long)v,
-	    (long long)n);
 }
 
 /* Joins g, which must have got want[n] soon after t0, when the put that
@@ -620,7 +589,8 @@ test_migrate_v1(void **state)
 	assert_non_null(harness_login(h, carol, NULL));
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f)                                                                 \
+	cmocka_unit_test_setup_teardown(f, harness_setup, harness_teardown)
 
 int
 main(void)

@@ -38,34 +38,17 @@ static struct claimer claimers[NCLAIMERS];
 static atomic_size_t progress;
 static int running;
 
-static int
-setup(void **state)
-{
-	struct harness *h = NULL;
-
-	if (harness_new(&h) != 0) {
-		return -1;
-	}
-	*state = h;
-	return 0;
-}
-
 static void join_claimers(struct claimer cl[NCLAIMERS]);
 static void free_claimers(struct claimer cl[NCLAIMERS]);
 
 static int
 teardown(void **state)
 {
-	int code;
-
 	if (running) {
 		join_claimers(claimers);
 	}
 	free_claimers(claimers);
-	code = harness_free(*state);
-
-	*state = NULL;
-	return code == 0 ? 0 : -1;
+	return harness_teardown(state);
 }
 
 /* Claims from the target until its last-resort key comes back or a
@@ -331,7 +314,7 @@ test_claims_across_kill(void **state)
 	assert_int_equal(st.opk_count, 0);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, harness_setup, teardown)
 
 int
 main(void)

@@ -18,32 +18,6 @@
 #define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 #define OUT_MAX 8192
 
-static int
-setup(void **state)
-{
-	struct harness *h = NULL;
-
-	if (harness_new(&h) != 0) {
-		return -1;
-	}
-	*state = h;
-	return 0;
-}
-
-/* Every daemon stops here, and must exit 0 on SIGTERM. */
-static int
-teardown(void **state)
-{
-	int code = harness_free(*state);
-
-	*state = NULL;
-	if (code != 0) {
-		fprintf(stderr, "daemon exit code %d\n", code);
-		return -1;
-	}
-	return 0;
-}
-
 static struct device *
 dev(struct harness *h, const char *user, uint64_t seed)
 {
@@ -438,7 +412,8 @@ test_recover_v1(void **state)
 	assert_int_equal(res.result, PROTO_SEND_STORED);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f)                                                                 \
+	cmocka_unit_test_setup_teardown(f, harness_setup, harness_teardown)
 
 int
 main(void)

@@ -21,32 +21,6 @@
 #define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 #define MARKER "SEALPOST-PLAINTEXT-MARKER"
 
-static int
-setup(void **state)
-{
-	struct harness *h = NULL;
-
-	if (harness_new(&h) != 0) {
-		return -1;
-	}
-	*state = h;
-	return 0;
-}
-
-/* Both daemons stop here, and must exit 0 on SIGTERM. */
-static int
-teardown(void **state)
-{
-	int code = harness_free(*state);
-
-	*state = NULL;
-	if (code != 0) {
-		fprintf(stderr, "daemon exit code %d\n", code);
-		return -1;
-	}
-	return 0;
-}
-
 /* The key server (open registration) and the relay with extra options. */
 static struct harness *
 start(void **state, const char *const *extra)
@@ -256,18 +230,13 @@ poll_thread(void *arg)
 static void
 wait_parked(struct harness *h, int64_t n)
 {
-	int64_t end = client_now_ms() + 10000 * client_time_scale(), v = -1;
+	int64_t v;
 
-	while (client_now_ms() < end) {
-		if (client_metric(h->relay.http_port, "sealpost_server_parked",
-			&v) == 0 &&
-		    v >= n) {
-			return;
-		}
-		client_nap_ms(5);
+	if (client_wait_metric(h->relay.http_port, "sealpost_server_parked", n,
+		10000, &v) != 0) {
+		fail_msg("%lld requests parked, want %lld", (long long)v,
+		    (long long)n);
 	}
-	fail_msg("%lld requests parked, want %lld", (long long)v,
-	    (long long)n);
 }
 
 /* 2. A parked FETCH returns as soon as an envelope arrives. */
@@ -888,7 +857,8 @@ test_no_plaintext(void **state)
 	scan_db(h, alice[0], "stopped");
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f)                                                                 \
+	cmocka_unit_test_setup_teardown(f, harness_setup, harness_teardown)
 
 int
 main(void)

@@ -570,37 +570,17 @@ test_concurrent(void **state)
 }
 
 static int
-setup(void **state)
-{
-	struct harness *h = NULL;
-
-	if (harness_new(&h) != 0) {
-		return -1;
-	}
-	*state = h;
-	return 0;
-}
-
-static int
 teardown(void **state)
 {
-	int code;
-
 	if (running) {
 		atomic_store(&crash.stop, 1);
 		(void)pthread_join(crash_thread, NULL);
 		running = 0;
 	}
-	code = harness_free(*state);
-	*state = NULL;
-	if (code != 0) {
-		fprintf(stderr, "daemon exit code %d\n", code);
-		return -1;
-	}
-	return 0;
+	return harness_teardown(state);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, harness_setup, teardown)
 
 int
 main(void)

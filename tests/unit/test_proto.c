@@ -606,6 +606,92 @@ test_relay_bodies(void **state)
 }
 
 /* The chain as PROTOCOL.md section 12.1 writes it, with plain SHA-256. */
+/* A whole FETCH reply: the count, the entries, nothing after them. */
+static void
+test_fetch_reply(void **state)
+{
+	static const uint8_t env[] = "sealed";
+	struct proto_entry in[2], out[2];
+	struct wire_writer w;
+	struct wire_reader r;
+	uint8_t *buf = NULL;
+	size_t len = 0, n = 9, i;
+
+	(void)state;
+	memset(in, 0, sizeof(in));
+	for (i = 0; i < 2; i++) {
+		in[i].seq = i + 1;
+		memset(in[i].id, (int)i + 1, PROTO_ID_LEN);
+		in[i].received_ms = 100 + i;
+	}
+	in[0].kind = PROTO_ENTRY_ENVELOPE;
+	in[0].env = env;
+	in[0].len = sizeof(env);
+	in[1].kind = PROTO_ENTRY_EXPIRED;
+	wire_writer_init(&w, 1024);
+	wire_put_u16(&w, 2);
+	proto_entry_encode(&w, &in[0]);
+	proto_entry_encode(&w, &in[1]);
+	wire_put_u8(&w, 0); /* one byte too many */
+	assert_ok(wire_writer_finish(&w, &buf, &len));
+	wire_reader_init(&r, buf, len - 1);
+	assert_ok(proto_fetch_reply_decode(&r, out, 2, &n, 64));
+	assert_int_equal(n, 2);
+	assert_int_equal(out[1].seq, 2);
+	assert_int_equal(out[0].len, sizeof(env));
+	assert_mem_eq(out[0].env, env, sizeof(env));
+	wire_reader_init(&r, buf, len);
+	assert_err(proto_fetch_reply_decode(&r, out, 2, &n, 64), ERR_TRAILING);
+	assert_int_equal(n, 0);
+	assert_int_equal(out[0].seq, 0);
+	wire_reader_init(&r, buf, len - 1);
+	assert_err(proto_fetch_reply_decode(&r, out, 1, &n, 64), ERR_TOO_LONG);
+	wire_reader_init(&r, buf, len - 2);
+	assert_true(proto_fetch_reply_decode(&r, out, 2, &n, 64) != 0);
+	assert_int_equal(n, 0);
+	wire_reader_init(&r, buf, len - 1);
+	assert_err(proto_fetch_reply_decode(&r, out, 2, &n, 3), ERR_TOO_LONG);
+	mem_wipe_free(buf, len);
+}
+
+/* What a recipient expects of each kind of fetched entry. */
+static void
+test_entry_expected_hash(void **state)
+{
+	static const uint8_t env[] = "sealed bytes";
+	struct proto_entry e;
+	uint8_t got[PROTO_HASH_LEN], want[PROTO_HASH_LEN];
+
+	(void)state;
+	memset(&e, 0, sizeof(e));
+	memset(e.id, 7, sizeof(e.id));
+	memset(e.entry_hash, 0x33, sizeof(e.entry_hash));
+	e.kind = PROTO_ENTRY_ENVELOPE;
+	e.env = env;
+	e.len = sizeof(env);
+	assert_ok(proto_entry_expected_hash(&e, got));
+	proto_entry_hash(want, e.id, env, sizeof(env));
+	assert_mem_eq(got, want, sizeof(want));
+	/* An expired entry's bytes are gone: the relay's hash is taken. */
+	e.kind = PROTO_ENTRY_EXPIRED;
+	assert_err(proto_entry_expected_hash(&e, got), ERR_AUTH);
+	e.len = 0;
+	assert_ok(proto_entry_expected_hash(&e, got));
+	assert_mem_eq(got, e.entry_hash, sizeof(got));
+	e.kind = PROTO_ENTRY_OVERFLOW;
+	e.received_ms = 5;
+	assert_ok(proto_entry_expected_hash(&e, got));
+	proto_overflow_hash(want, e.id, 5);
+	assert_mem_eq(got, want, sizeof(want));
+	e.len = 1;
+	assert_err(proto_entry_expected_hash(&e, got), ERR_AUTH);
+	e.len = 0;
+	e.kind = 3;
+	assert_err(proto_entry_expected_hash(&e, got), ERR_AUTH);
+	memset(want, 0, sizeof(want));
+	assert_mem_eq(got, want, sizeof(want));
+}
+
 static void
 test_chain(void **state)
 {
@@ -966,6 +1052,8 @@ main(void)
 		cmocka_unit_test(test_link_put_limits),
 		cmocka_unit_test(test_link_get),
 		cmocka_unit_test(test_link_blob),
+		cmocka_unit_test(test_entry_expected_hash),
+		cmocka_unit_test(test_fetch_reply),
 	};
 
 	if (sodium_init() < 0) {
