@@ -175,6 +175,10 @@ send_line(struct chat *ch, const char *line, size_t n)
 	if ((s = mem_zalloc(sizeof(*s))) == NULL) {
 		return;
 	}
+	/* Older queued messages go first, so the order holds. */
+	if (cli_send_flush(ch->c, NULL) != 0) {
+		cli_err_clear();
+	}
 	r = cli_send_text(ch->c, ch->peer, (const uint8_t *)line, n, s);
 	before_output(ch);
 	if (r == 0) {
@@ -382,7 +386,7 @@ chat_main(int argc, char **argv, struct cli_opts *o)
 	    (r = cli_recv_show(&c)) == 0 && (r = start(&ch)) == 0) {
 		started = 1;
 		if (cli_send_flush(&c, NULL) != 0) {
-			cli_err_clear(); /* goes out with the next line */
+			cli_err_clear(); /* tried again with the next line */
 		}
 		if (ch.tty) {
 			snprintf(ch.prompt, sizeof(ch.prompt), "%s> ",

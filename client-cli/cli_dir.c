@@ -123,9 +123,10 @@ cli_dir_fetch(struct cli_ctx *c, const char *user, struct cli_devlist *l)
 	return r;
 }
 
-/* What the store knows of a user's devices. */
+/* What the store knows of a user's devices: d[0..nstored) as stored,
+ * then (own account) this device's chain of approvers. */
 struct known {
-	size_t n;
+	size_t n, nstored;
 	struct cli_contact_device d[PROTO_MAX_LISTED];
 };
 
@@ -230,7 +231,9 @@ compare(const struct known *k, const struct cli_devlist *l,
 			}
 		}
 	}
-	for (i = 0; i < k->n; i++) {
+	/* Only devices this client had accepted can be "removed": a
+	 * revoked approver of this device was never a target. */
+	for (i = 0; i < k->nstored; i++) {
 		e = cli_devlist_find(l, k->d[i].device);
 		if (e == NULL || e->revoked) {
 			rep->removed_ids[rep->nremoved++] = k->d[i].device;
@@ -250,14 +253,47 @@ load_known(struct cli_ctx *c, const char *user, struct known *k)
 	if (r == 0 && k->n > PROTO_MAX_LISTED) {
 		k->n = PROTO_MAX_LISTED;
 	}
+	k->nstored = k->n;
 	return r;
 }
 
-/* Writes the outcome of a refresh: contact, devices, sessions. */
+/* 1 if id is one of ids[0..n). */
+static int
+listed(const uint32_t *ids, size_t n, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (ids[i] == id) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Forgets what was made for a device whose key is not the one it was
+ * made for: its sessions and its queued envelopes. */
+static int
+forget_device(struct cli_ctx *c, const char *user, uint32_t device)
+{
+	int r;
+
+	if ((r = cli_store_session_delete(c->store, user, device)) != 0 &&
+	    r != ERR_NOT_FOUND) {
+		return r;
+	}
+	return cli_store_outbox_drop_device(c->store, user, device);
+}
+
+/*
+ * Writes the outcome of a refresh: contact, devices, sessions. Changed
+ * devices lose their sessions and queued envelopes; for the own account
+ * (reject set) they are not stored at all, so nothing goes to them.
+ */
 static int
 apply(struct cli_ctx *c, const char *user, const struct cli_devlist *l,
     const struct cli_refresh *rep, const uint32_t *changed_ids,
-    size_t nchanged)
+    size_t nchanged, int reject)
 {
 	struct cli_contact ct;
 	struct cli_contact_device d;
@@ -273,8 +309,7 @@ apply(struct cli_ctx *c, const char *user, const struct cli_devlist *l,
 		return r;
 	}
 	for (i = 0; i < nchanged; i++) {
-		r = cli_store_session_delete(c->store, user, changed_ids[i]);
-		if (r != 0 && r != ERR_NOT_FOUND) {
+		if ((r = forget_device(c, user, changed_ids[i])) != 0) {
 			return r;
 		}
 	}
@@ -289,7 +324,9 @@ apply(struct cli_ctx *c, const char *user, const struct cli_devlist *l,
 		}
 	}
 	for (i = 0; i < l->n; i++) {
-		if (l->d[i].revoked) {
+		if (l->d[i].revoked ||
+		    (reject &&
+			listed(changed_ids, nchanged, l->d[i].device_id))) {
 			continue;
 		}
 		memset(&d, 0, sizeof(d));
@@ -339,6 +376,31 @@ report(struct cli_ctx *c, const char *user, int self,
 	}
 }
 
+/* Devices of the own account that no device of it approved: reported,
+ * not accepted, and sending stops until they are revoked. */
+static int
+unknown_own(struct cli_ctx *c, const uint32_t *ids, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		cli_notice(c, "unknown_device",
+		    json_pack("{s:s,s:I}", "user", c->acct.user, "device",
+			(json_int_t)ids[i]),
+		    "device %u of your account %s was not approved by any of "
+		    "your devices (or its key changed): it gets nothing from "
+		    "this device; if you did not add it, your key server may "
+		    "be compromised: remove it with `sealpost devices revoke "
+		    "%u`",
+		    ids[i], c->acct.user, ids[i]);
+	}
+	return cli_fail(CLI_EXIT_TRUST, ERR_UNTRUSTED,
+	    "your account %s has a device none of your devices approved "
+	    "(device %u): nothing is sent until it is revoked (`sealpost "
+	    "devices revoke %u`)",
+	    c->acct.user, ids[0], ids[0]);
+}
+
 int
 cli_dir_refresh(struct cli_ctx *c, const char *user, struct cli_refresh *rep)
 {
@@ -367,7 +429,9 @@ cli_dir_refresh(struct cli_ctx *c, const char *user, struct cli_refresh *rep)
 	    (self && (r = own_base(c, l, k)) != 0)) {
 		goto out;
 	}
-	rep->first = !self && (!have || k->n == 0);
+	/* SECURITY: first use only for a user never seen: a contact whose
+	 * devices were all removed does not start over on trust. */
+	rep->first = !self && !have;
 	compare(k, l, rep, changed_ids, &nchanged);
 	if (rep->first) {
 		nchanged = 0;
@@ -381,7 +445,7 @@ cli_dir_refresh(struct cli_ctx *c, const char *user, struct cli_refresh *rep)
 	if ((r = cli_store_begin(c->store)) != 0) {
 		goto out;
 	}
-	if ((r = apply(c, user, l, rep, changed_ids, nchanged)) != 0) {
+	if ((r = apply(c, user, l, rep, changed_ids, nchanged, self)) != 0) {
 		cli_store_rollback(c->store);
 		goto out;
 	}
@@ -393,6 +457,9 @@ cli_dir_refresh(struct cli_ctx *c, const char *user, struct cli_refresh *rep)
 		rep->nnew = 0;
 	}
 	report(c, user, self, rep);
+	if (self && nchanged > 0) {
+		r = unknown_own(c, changed_ids, nchanged);
+	}
 out:
 	mem_wipe_free(l, sizeof(*l));
 	mem_wipe_free(k, sizeof(*k));

@@ -66,11 +66,16 @@ struct cli_refresh {
  * known with the same identity key or its approvers lead to a known
  * device; a known device with another key, or a new root, is an identity
  * change: the contact's trust becomes CHANGED (sending to it is refused
- * until cli_dir_trust) and that device's sessions are deleted. Devices
- * no longer active are forgotten with their sessions. For the user's own
- * account, this device and its approvers are the known base, and this
- * device missing from the list is ERR_REVOKED. Notices for new, removed
- * and changed devices are printed (cli_notice). Recorded errors.
+ * until cli_dir_trust) and that device's sessions and queued envelopes
+ * are deleted. Only a user never seen before starts on first use: a
+ * contact whose devices were all removed does not. Devices no longer
+ * active are forgotten with their sessions. For the user's own account,
+ * this device and its approvers are the known base, and this device
+ * missing from the list is ERR_REVOKED; an own device that nothing
+ * vouches for is not stored (nothing goes to it) and the refresh returns
+ * ERR_UNTRUSTED (recorded: revoke it) after committing the rest. Notices
+ * for new, removed and changed devices are printed (cli_notice).
+ * Recorded errors.
  */
 WUR int cli_dir_refresh(struct cli_ctx *c, const char *user,
     struct cli_refresh *rep) NONNULL(1, 2, 3);

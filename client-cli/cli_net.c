@@ -236,6 +236,18 @@ aio_run(struct cli_conn *c, int is_send, int timeout_ms)
 	return nng_aio_result(c->aio);
 }
 
+/* SECURITY: a server's error text reaches the terminal: printable ASCII
+ * only, so it cannot carry an escape sequence or fake a line. */
+static void
+printable(char *s)
+{
+	for (; *s != '\0'; s++) {
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e) {
+			*s = '?';
+		}
+	}
+}
+
 /* Decodes the frame in rep->msg for a request of type. */
 static int
 parse_reply(const struct cli_conn *c, uint8_t type, struct cli_reply *rep)
@@ -255,6 +267,7 @@ parse_reply(const struct cli_conn *c, uint8_t type, struct cli_reply *rep)
 			    "the %s at %s sent a malformed error reply",
 			    c->name, c->url);
 		}
+		printable(rep->text);
 		return rep->code;
 	}
 	if (rep->type != (type | PROTO_REPLY)) {

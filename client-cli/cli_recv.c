@@ -23,6 +23,7 @@ enum act {
 struct batch {
 	struct cli_chain chain;
 	enum act act[CLI_FETCH_MAX];
+	int quiet[CLI_FETCH_MAX]; /* fetched again: no notice if unusable */
 	struct cli_opened o[CLI_FETCH_MAX];
 	struct cli_recv_stats st;
 };
@@ -64,11 +65,33 @@ cli_fetched_free(struct cli_fetched *f)
 	memset(f, 0, sizeof(*f));
 }
 
+/* Reports a break of the queue chain at entry e, with both values. */
+static void
+chain_broken(struct cli_ctx *c, struct batch *b, const struct proto_entry *e,
+    const char *why)
+{
+	char head[2 * PROTO_HASH_LEN + 1], got[2 * PROTO_HASH_LEN + 1];
+
+	cli_hex(b->chain.head, PROTO_HASH_LEN, head);
+	cli_hex(e->chain, PROTO_HASH_LEN, got);
+	cli_notice(c, "chain_broken",
+	    json_pack("{s:I,s:I,s:s,s:s}", "last_seq", (json_int_t)b->chain.seq,
+		"seq", (json_int_t)e->seq, "last_chain", head, "chain", got),
+	    "the relay's queue chain is broken at entry %" PRIu64
+	    " (last verified: %" PRIu64 "): %s; messages may have been "
+	    "dropped, reordered or replayed by the relay",
+	    e->seq, b->chain.seq, why);
+	b->st.chain_breaks++;
+}
+
 /*
- * Checks entry e against the chain: 1 if it was verified before (fetched
- * again after an interrupted batch), 0 if it is the next link (the chain
- * moves on). Anything else is reported as provable misbehaviour of the
- * relay, and the chain is resynchronised to e so that delivery goes on.
+ * Checks entry e against the chain. 1 if e sits at or just below the last
+ * verified entry (within one batch: fetched again after an interrupted
+ * run): it is decrypted quietly, the message ids and the ratchet refusing
+ * what was handled before. 0 otherwise, and the chain moves to e: the
+ * next link, or, reported as provable misbehaviour of the relay, a gap,
+ * a bad hash or chain value, or an entry far below the last one. A seq
+ * the store cannot hold (2^63 or more) is reported and not adopted.
  */
 static int
 chain_step(struct cli_ctx *c, struct batch *b, const struct proto_entry *e)
@@ -76,14 +99,22 @@ chain_step(struct cli_ctx *c, struct batch *b, const struct proto_entry *e)
 	uint8_t eh[PROTO_HASH_LEN], next[PROTO_HASH_LEN];
 	const char *why = NULL;
 
+	if (e->seq > (uint64_t)INT64_MAX) {
+		chain_broken(c, b, e, "a sequence number out of range");
+		return 1;
+	}
 	if (e->seq <= b->chain.seq) {
-		if (e->seq < b->chain.seq ||
-		    sodium_memcmp(e->chain, b->chain.head, PROTO_HASH_LEN) ==
+		if (e->seq == b->chain.seq &&
+		    sodium_memcmp(e->chain, b->chain.head, PROTO_HASH_LEN) !=
 			0) {
+			chain_broken(c, b, e, "an entry already verified came "
+					      "back with another chain value");
 			return 1;
 		}
-		why = "an entry already verified came back with another "
-		      "chain value";
+		if (b->chain.seq - e->seq < CLI_FETCH_MAX) {
+			return 1;
+		}
+		why = "an entry far older than the last one verified";
 	} else if (e->seq != b->chain.seq + 1) {
 		why = "entries are missing";
 	} else if (proto_entry_expected_hash(e, eh) != 0 ||
@@ -97,19 +128,7 @@ chain_step(struct cli_ctx *c, struct batch *b, const struct proto_entry *e)
 		}
 	}
 	if (why != NULL) {
-		char head[2 * PROTO_HASH_LEN + 1], got[2 * PROTO_HASH_LEN + 1];
-
-		cli_hex(b->chain.head, PROTO_HASH_LEN, head);
-		cli_hex(e->chain, PROTO_HASH_LEN, got);
-		cli_notice(c, "chain_broken",
-		    json_pack("{s:I,s:I,s:s,s:s}", "last_seq",
-			(json_int_t)b->chain.seq, "seq", (json_int_t)e->seq,
-			"last_chain", head, "chain", got),
-		    "the relay's queue chain is broken at entry %" PRIu64
-		    " (last verified: %" PRIu64 "): %s; messages may have been "
-		    "dropped, reordered or replayed by the relay",
-		    e->seq, b->chain.seq, why);
-		b->st.chain_breaks++;
+		chain_broken(c, b, e, why);
 	}
 	b->chain.seq = e->seq;
 	memcpy(b->chain.head, e->chain, PROTO_HASH_LEN);
@@ -148,7 +167,7 @@ check_sender(struct cli_ctx *c, const struct envelope_sender *s)
 		return 0;
 	}
 	if ((r = cli_dir_refresh(c, s->user, &rep)) != 0 &&
-	    r != ERR_NOT_FOUND && r != ERR_AUTH) {
+	    r != ERR_NOT_FOUND && r != ERR_AUTH && r != ERR_UNTRUSTED) {
 		return r; /* the key server is unreachable: try later */
 	}
 	cli_err_clear();
@@ -165,6 +184,27 @@ check_sender(struct cli_ctx *c, const struct envelope_sender *s)
 	return ERR_AUTH;
 }
 
+/* Reports a tombstone (not again when it was fetched before). */
+static void
+tombstone(struct cli_ctx *c, struct batch *b, const struct proto_entry *e,
+    int quiet)
+{
+	if (quiet) {
+		return;
+	}
+	if (e->kind == PROTO_ENTRY_EXPIRED) {
+		b->st.expired++;
+		cli_notice(c, "expired", NULL,
+		    "a message to you expired on the relay before it was "
+		    "fetched (queue entry %" PRIu64 ")", e->seq);
+	} else {
+		b->st.overflow++;
+		cli_notice(c, "overflow", NULL,
+		    "your queue on the relay was full: at least one message to "
+		    "you was refused (queue entry %" PRIu64 ")", e->seq);
+	}
+}
+
 /* Pass 1, without a transaction: chain, tombstones, envelopes opened,
  * senders checked (this may refresh device lists over the network). */
 static int
@@ -177,30 +217,19 @@ prepare(struct cli_ctx *c, const struct cli_fetched *f, struct batch *b)
 	for (i = 0; i < f->n; i++) {
 		e = &f->e[i];
 		b->act[i] = ACT_ACK;
-		if (chain_step(c, b, e) == 1) {
-			continue;
-		}
-		if (e->kind == PROTO_ENTRY_EXPIRED) {
-			b->st.expired++;
-			cli_notice(c, "expired", NULL,
-			    "a message to you expired on the relay before it "
-			    "was fetched (queue entry %" PRIu64 ")", e->seq);
-			continue;
-		}
-		if (e->kind == PROTO_ENTRY_OVERFLOW) {
-			b->st.overflow++;
-			cli_notice(c, "overflow", NULL,
-			    "your queue on the relay was full: at least one "
-			    "message to you was refused (queue entry %" PRIu64
-			    ")", e->seq);
+		b->quiet[i] = chain_step(c, b, e);
+		if (e->kind != PROTO_ENTRY_ENVELOPE) {
+			tombstone(c, b, e, b->quiet[i]);
 			continue;
 		}
 		if ((r = cli_session_open(c, e->env, e->len, &b->o[i])) != 0) {
-			b->st.dropped++;
-			cli_notice(c, "undecryptable", NULL,
-			    "dropped queue entry %" PRIu64 ": it does not "
-			    "open with this device's key (%s)",
-			    e->seq, err_str(r));
+			if (!b->quiet[i]) {
+				b->st.dropped++;
+				cli_notice(c, "undecryptable", NULL,
+				    "dropped queue entry %" PRIu64 ": it does "
+				    "not open with this device's key (%s)",
+				    e->seq, err_str(r));
+			}
 			continue;
 		}
 		if ((r = check_sender(c, &b->o[i].from)) != 0) {
@@ -249,6 +278,9 @@ store_one(struct cli_ctx *c, struct batch *b, size_t i, uint64_t seq)
 		if (r == ERR_DB || r == ERR_NOMEM || r == ERR_TIMEOUT) {
 			return r;
 		}
+		if (b->quiet[i]) {
+			return 0; /* handled before this entry came again */
+		}
 		b->st.dropped++;
 		cli_notice(c, "undecryptable",
 		    json_pack("{s:s,s:I}", "user", o->from.user, "device",
@@ -292,11 +324,13 @@ store_one(struct cli_ctx *c, struct batch *b, size_t i, uint64_t seq)
 	/* SECURITY: a message already stored (the relay replaying a first
 	 * message) is refused before its session is kept. */
 	if ((r = cli_store_msg_put(c->store, &m)) == ERR_EXISTS) {
-		b->st.dropped++;
-		cli_notice(c, "duplicate", NULL,
-		    "dropped queue entry %" PRIu64 " from %s/%u: a message "
-		    "received before",
-		    seq, o->from.user, o->from.device_id);
+		if (!b->quiet[i]) {
+			b->st.dropped++;
+			cli_notice(c, "duplicate", NULL,
+			    "dropped queue entry %" PRIu64 " from %s/%u: a "
+			    "message received before",
+			    seq, o->from.user, o->from.device_id);
+		}
 		r = 0;
 	} else if (r == 0 && (r = cli_session_commit(c, o, &d)) == 0) {
 		b->st.messages++;
@@ -407,21 +441,29 @@ cli_recv_process(struct cli_ctx *c, const struct cli_fetched *f,
 	return r;
 }
 
-/* The trust of the contacts, for marking messages while they are shown
+/* The trust of every contact, for marking messages while they are shown
  * (the walk of unshown messages may not call the store). */
 struct trusts {
-	size_t n;
-	struct cli_contact ct[256];
+	size_t n, cap;
+	struct cli_contact *ct;
 };
 
 static int
 collect_trust(const struct cli_contact *ct, void *arg)
 {
 	struct trusts *t = arg;
+	struct cli_contact *more;
+	size_t cap;
 
-	if (t->n < sizeof(t->ct) / sizeof(t->ct[0])) {
-		t->ct[t->n++] = *ct;
+	if (t->n == t->cap) {
+		cap = t->cap == 0 ? 64 : 2 * t->cap;
+		if ((more = realloc(t->ct, cap * sizeof(*more))) == NULL) {
+			return ERR_NOMEM;
+		}
+		t->ct = more;
+		t->cap = cap;
 	}
+	t->ct[t->n++] = *ct;
 	return 0;
 }
 
@@ -467,6 +509,7 @@ cli_recv_show(struct cli_ctx *c)
 	    a.last > 0) {
 		r = cli_store_msg_shown_upto(c->store, a.last);
 	}
+	free(t->ct);
 	free(t);
 	return r;
 }

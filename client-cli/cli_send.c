@@ -3,6 +3,7 @@
 /* Sending: fan-out, the outbox, SEND and the mismatch rules. */
 #include "client-cli/cli_send.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "client-cli/cli_dir.h"
@@ -14,7 +15,9 @@
 /* SEND rounds for one message before giving up on a list that keeps
  * changing. */
 #define MAX_ROUNDS 4
-#define FLUSH_BATCH 32
+/* Queued messages one flush looks at: held ones stay queued without
+ * keeping the others from going out. */
+#define FLUSH_BATCH 1024
 
 static int send_message(struct cli_ctx *c,
     const uint8_t id[static CLI_MSG_ID_LEN], struct cli_sent *out);
@@ -626,15 +629,17 @@ send_rounds(struct cli_ctx *c, const struct cli_message *m,
 			break;
 		}
 		keep_queued(es);
-		if (es->n == 0) {
-			out->sent = 1; /* sent before */
+		if (es->n == 0 && round == 0) {
+			out->sent = 1; /* nothing queued: it went out before */
 			break;
 		}
+		/* SECURITY: never report as sent a message that reaches no
+		 * device of its recipient (all of them gone meanwhile). */
 		if (!names(es, m->peer_user)) {
 			r = cli_fail(CLI_EXIT_REFUSED, ERR_NOT_FOUND,
 			    "no device of %s can be written to: the key server "
 			    "lists no active device, or serves no prekeys for "
-			    "them; the message stays queued",
+			    "them; the message was not sent",
 			    m->peer_user);
 			break;
 		}
@@ -660,6 +665,54 @@ send_rounds(struct cli_ctx *c, const struct cli_message *m,
 	return r;
 }
 
+/*
+ * An envelope queued by a version-1 client: it has no message to fan out
+ * again, so it goes out once as it is; if the relay refuses it (the
+ * device lists changed since), it is dropped and said so.
+ */
+static int
+send_orphan(struct cli_ctx *c, const uint8_t id[static CLI_MSG_ID_LEN],
+    struct entries *es, struct cli_sent *out)
+{
+	struct send_reply *sr;
+	const char *peer;
+	size_t i;
+	int r;
+
+	if ((r = load_entries(c, id, es)) != 0) {
+		return r;
+	}
+	keep_queued(es);
+	if (es->n == 0) {
+		return 0;
+	}
+	peer = es->e[0].user;
+	for (i = 0; i < es->n; i++) {
+		if (strcmp(es->e[i].user, c->acct.user) != 0) {
+			peer = es->e[i].user;
+		}
+	}
+	snprintf(out->peer, sizeof(out->peer), "%s", peer);
+	if ((sr = mem_zalloc(sizeof(*sr))) == NULL) {
+		return ERR_NOMEM;
+	}
+	if ((r = send_once(c, peer, es, sr)) == 0 &&
+	    sr->result == PROTO_SEND_STORED) {
+		r = mark_sent(c, es, sr, out);
+	} else if (r == 0 || r == ERR_TOO_LONG || r == ERR_NOT_FOUND) {
+		cli_err_clear();
+		for (i = 0; r >= 0 && i < es->n; i++) {
+			r = cli_store_outbox_delete(c->store, es->e[i].id);
+		}
+		cli_notice(c, "outbox", NULL,
+		    "a message to %s queued by an older version could not be "
+		    "delivered (the device lists changed) and was dropped",
+		    peer);
+	}
+	mem_wipe_free(sr, sizeof(*sr));
+	return r;
+}
+
 static int
 send_message(struct cli_ctx *c, const uint8_t id[static CLI_MSG_ID_LEN],
     struct cli_sent *out)
@@ -674,7 +727,16 @@ send_message(struct cli_ctx *c, const uint8_t id[static CLI_MSG_ID_LEN],
 	}
 	memset(out, 0, sizeof(*out));
 	memcpy(out->id, id, CLI_MSG_ID_LEN);
-	if ((r = cli_store_msg_get(c->store, id, &m)) != 0) {
+	if ((r = cli_store_msg_get(c->store, id, &m)) == ERR_NOT_FOUND) {
+		if ((es = mem_zalloc(sizeof(*es))) == NULL) {
+			return ERR_NOMEM;
+		}
+		r = send_orphan(c, id, es, out);
+		entries_wipe(es);
+		mem_wipe_free(es, sizeof(*es));
+		return r;
+	}
+	if (r != 0) {
 		return r;
 	}
 	snprintf(out->peer, sizeof(out->peer), "%s", m.peer_user);
@@ -694,29 +756,34 @@ send_message(struct cli_ctx *c, const uint8_t id[static CLI_MSG_ID_LEN],
 int
 cli_send_flush(struct cli_ctx *c, size_t *nsent)
 {
-	uint8_t ids[FLUSH_BATCH][CLI_MSG_ID_LEN];
-	struct cli_sent *out;
+	uint8_t (*ids)[CLI_MSG_ID_LEN] = NULL;
+	struct cli_sent *out = NULL;
 	size_t n = 0, i;
 	int r;
 
 	if (nsent != NULL) {
 		*nsent = 0;
 	}
+	if ((ids = calloc(FLUSH_BATCH, sizeof(*ids))) == NULL ||
+	    (out = mem_zalloc(sizeof(*out))) == NULL) {
+		free(ids);
+		return ERR_NOMEM;
+	}
 	if ((r = cli_store_outbox_queued_msgs(c->store, ids, FLUSH_BATCH,
 		 &n)) != 0) {
-		return r;
-	}
-	if (n == 0) {
-		return 0;
-	}
-	if ((out = mem_zalloc(sizeof(*out))) == NULL) {
-		return ERR_NOMEM;
+		goto done;
 	}
 	for (i = 0; r == 0 && i < n && i < FLUSH_BATCH; i++) {
 		r = send_message(c, ids[i], out);
-		if (r == ERR_UNTRUSTED || r == ERR_NOT_FOUND) {
-			/* Held for trust, or an entry without its
-			 * message: the others still go. */
+		if (r == ERR_UNTRUSTED) {
+			/* Held until the person trusts the peer. */
+			cli_err_clear();
+			r = 0;
+		} else if (r == ERR_NOT_FOUND) {
+			/* No device to send to now: said, and kept. */
+			cli_notice(c, "outbox", NULL, "%s",
+			    cli_err_detail() != NULL ? cli_err_detail()
+						     : err_str(r));
 			cli_err_clear();
 			r = 0;
 		}
@@ -724,6 +791,8 @@ cli_send_flush(struct cli_ctx *c, size_t *nsent)
 			(*nsent)++;
 		}
 	}
+done:
 	mem_wipe_free(out, sizeof(*out));
+	free(ids);
 	return r;
 }

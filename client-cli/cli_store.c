@@ -304,11 +304,24 @@ truncate_wal(struct cli_store *s)
 	return 0;
 }
 
+/* After a committed deletion: the checkpoint now, best effort. A reader
+ * holding the WAL makes it fail; the deletion is committed all the same,
+ * so that is logged (truncate_wal) and tried again at the next commit and
+ * at close, not reported as a failure of what was committed. */
+static void
+truncate_after_commit(struct cli_store *s)
+{
+	(void)truncate_wal(s);
+}
+
 int
 cli_key_deleted(struct cli_store *s)
 {
 	s->need_truncate = 1;
-	return db_in_transaction(s->db) ? 0 : truncate_wal(s);
+	if (!db_in_transaction(s->db)) {
+		truncate_after_commit(s);
+	}
+	return 0;
 }
 
 int
@@ -341,7 +354,10 @@ cli_tx_end(struct cli_store *s, int own, int r)
 	if ((r = db_finish(s->db, r)) != 0) {
 		return r;
 	}
-	return s->need_truncate ? truncate_wal(s) : 0;
+	if (s->need_truncate) {
+		truncate_after_commit(s);
+	}
+	return 0;
 }
 
 int

@@ -144,9 +144,10 @@ void cli_store_close(struct cli_store *s);
  * and "ratchet state + outbox entry" commit atomically. commit returns 0
  * or db_commit's error; on an error the transaction is rolled back (not
  * left open). If key material was deleted inside the transaction, commit
- * then checkpoints with TRUNCATE; a checkpoint failure (ERR_TIMEOUT,
- * ERR_DB) is returned although the transaction IS committed, and the
- * checkpoint is retried at the next commit and at close. rollback never
+ * then checkpoints with TRUNCATE; a checkpoint that cannot run (another
+ * reader holds the WAL) is logged, not returned (the transaction IS
+ * committed, and 0 means exactly that), and is retried at the next
+ * commit and at close; cli_store_checkpoint reports it. rollback never
  * fails and is a no-op outside a transaction.
  */
 WUR int cli_store_begin(struct cli_store *s) NONNULL(1);
@@ -210,9 +211,10 @@ WUR int cli_store_spk_prune(struct cli_store *s, enum prekey_kind kind,
  * delete: removes the key pair for good; call it only once the first
  * message under the key has authenticated (a forged first message must not
  * burn the key). Outside a transaction it then checkpoints with TRUNCATE,
- * so with secure_delete the secret is gone from the file and the -wal when
- * it returns 0; inside one, commit does it. 0, ERR_NOT_FOUND, or the
- * checkpoint's ERR_TIMEOUT/ERR_DB (the row is deleted all the same).
+ * so with secure_delete the secret is gone from the file and the -wal;
+ * inside one, commit does it. A checkpoint that cannot run (another
+ * reader holds the WAL) is logged and tried again at the next commit and
+ * at close: the deletion is committed all the same. 0 or ERR_NOT_FOUND.
  */
 WUR int cli_store_opk_next_id(struct cli_store *s, uint32_t *id)
     NONNULL(1, 2);
@@ -341,6 +343,10 @@ WUR int cli_store_outbox_delete(struct cli_store *s,
     const uint8_t id[static PROTO_ID_LEN]) NONNULL(1, 2);
 WUR int cli_store_outbox_queued(struct cli_store *s,
     uint8_t (*ids)[PROTO_ID_LEN], size_t cap, size_t *n) NONNULL(1, 4);
+/* Deletes every queued entry for (user, device): envelopes sealed to a
+ * key that device no longer has. 0 (also when there was none). */
+WUR int cli_store_outbox_drop_device(struct cli_store *s, const char *user,
+    uint32_t device) NONNULL(1, 2);
 WUR int cli_store_outbox_queued_msgs(struct cli_store *s,
     uint8_t (*msg_ids)[CLI_MSG_ID_LEN], size_t cap, size_t *n)
     NONNULL(1, 4);

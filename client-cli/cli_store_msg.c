@@ -209,6 +209,26 @@ cli_store_outbox_queued(struct cli_store *s, uint8_t (*ids)[PROTO_ID_LEN],
 }
 
 int
+cli_store_outbox_drop_device(struct cli_store *s, const char *user,
+    uint32_t device)
+{
+	sqlite3_stmt *st = NULL;
+	size_t n;
+	int r;
+
+	if ((r = cli_check_user(user, &n)) != 0 ||
+	    (r = db_stmt(s->db,
+		 "DELETE FROM outbox WHERE state = 0 AND user = ?"
+		 " AND device = ?",
+		 &st)) != 0) {
+		return r;
+	}
+	db_bind_text(st, 1, user);
+	sqlite3_bind_int64(st, 2, device);
+	return db_run(s->db, st);
+}
+
+int
 cli_store_outbox_queued_msgs(struct cli_store *s,
     uint8_t (*msg_ids)[CLI_MSG_ID_LEN], size_t cap, size_t *n)
 {

@@ -814,6 +814,24 @@ ct_status(struct ct *t, const char *home, int want)
 }
 
 void
+ct_recovery_invite(struct ct *t, const char *user, char tok[static 65])
+{
+	char out[4096], *p;
+	int rc;
+
+	rc = keyserver_admin(t->h->dir, out, sizeof(out), "invite", "create",
+	    "--user", user, NULL);
+	if (rc != 0) {
+		fail_msg("sealpost-keyserver invite create --user %s: exit %d "
+			 "%s",
+		    user, rc, out);
+	}
+	assert_non_null(p = strstr(out, "token "));
+	assert_int_equal(sscanf(p, "token %64s", tok), 1);
+	assert_true(strlen(tok) >= 16);
+}
+
+void
 ct_wait_parked(struct ct *t, int64_t n)
 {
 	int64_t v;

@@ -158,6 +158,11 @@ void ct_receive_texts(struct ct *t, const char *home, const char *peer,
     json_int_t device, const char *const *want, json_t **out)
     NONNULL(1, 2, 3, 5);
 
+/* An admin's recovery invite for user (sealpost-keyserver invite create
+ * --user) into tok; fails the test if it cannot be made. */
+void ct_recovery_invite(struct ct *t, const char *user, char tok[static 65])
+    NONNULL(1, 2, 3);
+
 /* status --json on home, asserting exit want: the status object. */
 json_t *ct_status(struct ct *t, const char *home, int want) NONNULL(1, 2);
 

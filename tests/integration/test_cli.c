@@ -219,25 +219,6 @@ has_int(const json_t *a, json_int_t v)
 	return 0;
 }
 
-/* A recovery invitation for user from the administrator: its token. */
-static void
-recovery_invite(struct ct *t, const char *user, char tok[static 65])
-{
-	char out[4096], *p;
-	int rc;
-
-	rc = keyserver_admin(t->h->dir, out, sizeof(out), "invite", "create",
-	    "--user", user, NULL);
-	if (rc != 0) {
-		fail_msg("sealpost-keyserver invite create --user %s: exit %d "
-			 "(is the recovery invite merged?) %s",
-		    user, rc, out);
-	}
-	assert_non_null(p = strstr(out, "token "));
-	assert_int_equal(sscanf(p, "token %64s", tok), 1);
-	assert_true(strlen(tok) >= 16);
-}
-
 static void
 test_reinstall_trust(void **state)
 {
@@ -256,7 +237,7 @@ test_reinstall_trust(void **state)
 	    "unverified");
 
 	/* bob lost his device: a new home, a new identity. */
-	recovery_invite(t, "bob", tok);
+	ct_recovery_invite(t, "bob", tok);
 	b2 = ct_init(t, "bob2", "bob", ARGS("--invite", tok));
 
 	/* alice's client holds the message and says what to do. */
