@@ -247,6 +247,23 @@ cli_unseal_fixed(struct cli_store *s, struct wire_writer *ad,
 }
 
 int
+cli_peer_stmt(struct cli_store *s, const char *sql, const char *user,
+    uint32_t device, sqlite3_stmt **st)
+{
+	size_t n;
+	int r;
+
+	*st = NULL;
+	if ((r = cli_check_user(user, &n)) != 0 ||
+	    (r = db_stmt(s->db, sql, st)) != 0) {
+		return r;
+	}
+	db_bind_text(*st, 1, user);
+	sqlite3_bind_int64(*st, 2, device);
+	return 0;
+}
+
+int
 cli_check_user(const char *user, size_t *n)
 {
 	*n = strnlen(user, CLI_MAX_USER + 1);

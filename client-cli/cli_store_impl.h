@@ -67,6 +67,12 @@ WUR int cli_key_deleted(struct cli_store *s) NONNULL(1);
  * as cli_key_deleted. */
 WUR int cli_delete_key(struct cli_store *s, sqlite3_stmt *st) NONNULL(1, 2);
 
+/* A cached statement for sql whose parameters 1 and 2 are a user name
+ * and a device id, both bound (db_stmt otherwise). ERR_ARG for a user name
+ * that is empty or too long; db_stmt's errors. *st NULL on failure. */
+WUR int cli_peer_stmt(struct cli_store *s, const char *sql, const char *user,
+    uint32_t device, sqlite3_stmt **st) NONNULL(1, 2, 3, 5);
+
 /* 0 if user is 1..CLI_MAX_USER bytes (then its length in *n), else
  * ERR_ARG. */
 WUR int cli_check_user(const char *user, size_t *n) NONNULL(1, 2);

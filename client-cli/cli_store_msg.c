@@ -213,18 +213,14 @@ cli_store_outbox_drop_device(struct cli_store *s, const char *user,
     uint32_t device)
 {
 	sqlite3_stmt *st = NULL;
-	size_t n;
 	int r;
 
-	if ((r = cli_check_user(user, &n)) != 0 ||
-	    (r = db_stmt(s->db,
+	if ((r = cli_peer_stmt(s,
 		 "DELETE FROM outbox WHERE state = 0 AND user = ?"
 		 " AND device = ?",
-		 &st)) != 0) {
+		 user, device, &st)) != 0) {
 		return r;
 	}
-	db_bind_text(st, 1, user);
-	sqlite3_bind_int64(st, 2, device);
 	return db_run(s->db, st);
 }
 

@@ -220,17 +220,13 @@ cli_store_contact_device_delete(struct cli_store *s, const char *user,
     uint32_t device)
 {
 	sqlite3_stmt *st = NULL;
-	size_t n;
 	int r;
 
-	if ((r = cli_check_user(user, &n)) != 0 ||
-	    (r = db_stmt(s->db,
+	if ((r = cli_peer_stmt(s,
 		 "DELETE FROM contact_devices WHERE user = ? AND device = ?",
-		 &st)) != 0) {
+		 user, device, &st)) != 0) {
 		return r;
 	}
-	db_bind_text(st, 1, user);
-	sqlite3_bind_int64(st, 2, device);
 	if ((r = db_run(s->db, st)) != 0) {
 		return r;
 	}
@@ -527,19 +523,15 @@ cli_store_session_list(struct cli_store *s, const char *user,
     uint32_t device, int64_t *sids, size_t cap, size_t *n)
 {
 	sqlite3_stmt *st = NULL;
-	size_t len;
 	int r;
 
 	*n = 0;
-	if ((r = cli_check_user(user, &len)) != 0 ||
-	    (r = db_stmt(s->db,
+	if ((r = cli_peer_stmt(s,
 		 "SELECT sid FROM sessions WHERE user = ? AND device = ?"
 		 " ORDER BY active DESC, sid DESC",
-		 &st)) != 0) {
+		 user, device, &st)) != 0) {
 		return r;
 	}
-	db_bind_text(st, 1, user);
-	sqlite3_bind_int64(st, 2, device);
 	while ((r = db_step(s->db, st)) == 1) {
 		if (*n < cap) {
 			sids[*n] = sqlite3_column_int64(st, 0);
@@ -555,9 +547,10 @@ cli_store_session_list(struct cli_store *s, const char *user,
 /* Opens the state (column 0) and pending header (1) of a session row. */
 static int
 read_session(struct cli_store *s, sqlite3_stmt *st, const char *user,
-    size_t n, uint32_t device, struct ratchet_session **out,
-    int *is_pending, struct x3dh_header *pending)
+    uint32_t device, struct ratchet_session **out, int *is_pending,
+    struct x3dh_header *pending)
 {
+	size_t n = strlen(user); /* checked by cli_peer_stmt */
 	struct wire_writer ad;
 	const uint8_t *v;
 	uint8_t *blob = NULL;
@@ -585,7 +578,6 @@ get_session(struct cli_store *s, const char *user, uint32_t device,
     struct x3dh_header *pending, int *active)
 {
 	sqlite3_stmt *st = NULL;
-	size_t n;
 	int r;
 
 	*out = NULL;
@@ -596,22 +588,19 @@ get_session(struct cli_store *s, const char *user, uint32_t device,
 	if (active != NULL) {
 		*active = 0;
 	}
-	if ((r = cli_check_user(user, &n)) != 0 ||
-	    (r = db_stmt(s->db,
+	if ((r = cli_peer_stmt(s,
 		 "SELECT state, pending, active FROM sessions"
 		 " WHERE user = ? AND device = ?"
 		 " AND (sid = ? OR (? = 0 AND active = 1))",
-		 &st)) != 0) {
+		 user, device, &st)) != 0) {
 		return r;
 	}
-	db_bind_text(st, 1, user);
-	sqlite3_bind_int64(st, 2, device);
 	sqlite3_bind_int64(st, 3, sid);
 	sqlite3_bind_int64(st, 4, sid);
 	if ((r = db_step(s->db, st)) <= 0) {
 		return r == 0 ? ERR_NOT_FOUND : r;
 	}
-	if ((r = read_session(s, st, user, n, device, out, is_pending,
+	if ((r = read_session(s, st, user, device, out, is_pending,
 		 pending)) == 0 &&
 	    active != NULL) {
 		*active = sqlite3_column_int(st, 2) == 1;
@@ -648,17 +637,13 @@ cli_store_session_delete(struct cli_store *s, const char *user,
     uint32_t device)
 {
 	sqlite3_stmt *st = NULL;
-	size_t n;
 	int r;
 
-	if ((r = cli_check_user(user, &n)) != 0 ||
-	    (r = db_stmt(s->db,
-		 "DELETE FROM sessions WHERE user = ? AND device = ?", &st)) !=
-		0) {
+	if ((r = cli_peer_stmt(s,
+		 "DELETE FROM sessions WHERE user = ? AND device = ?",
+		 user, device, &st)) != 0) {
 		return r;
 	}
-	db_bind_text(st, 1, user);
-	sqlite3_bind_int64(st, 2, device);
 	return cli_delete_key(s, st);
 }
 
@@ -696,19 +681,15 @@ cli_store_chain_get(struct cli_store *s, const char *user, uint32_t device,
     struct cli_chain *c)
 {
 	sqlite3_stmt *st = NULL;
-	size_t n;
 	int r;
 
 	memset(c, 0, sizeof(*c));
-	if ((r = cli_check_user(user, &n)) != 0 ||
-	    (r = db_stmt(s->db,
+	if ((r = cli_peer_stmt(s,
 		 "SELECT seq, head FROM relay_chain"
 		 " WHERE user = ? AND device = ?",
-		 &st)) != 0) {
+		 user, device, &st)) != 0) {
 		return r;
 	}
-	db_bind_text(st, 1, user);
-	sqlite3_bind_int64(st, 2, device);
 	if ((r = db_step(s->db, st)) <= 0) {
 		return r == 0 ? ERR_NOT_FOUND : r;
 	}
