@@ -149,8 +149,10 @@ slurp(const char *path)
 
 /* In the child, before exec: only async-signal-safe calls. */
 NORETURN static void
-child(int in, int out, int err, char *const *argv, char *const *envp)
+child(pid_t parent, int in, int out, int err, char *const *argv,
+    char *const *envp)
 {
+	client_die_with(parent);
 	if (in < 0) {
 		in = open("/dev/null", O_RDONLY);
 	}
@@ -210,7 +212,7 @@ ct_spawn(struct ct *t, const char *const *args, const char *input,
 	char *argv[CLIENT_MAX_ARGS + 2], **envp;
 	int in[2] = { -1, -1 }, ofd, efd;
 	size_t i;
-	pid_t pid;
+	pid_t pid, parent = getpid();
 
 	assert_true(t->nbg < CT_MAX_BG);
 	assert_true(input == NULL || strlen(input) <= MAX_INPUT);
@@ -236,7 +238,7 @@ ct_spawn(struct ct *t, const char *const *args, const char *input,
 	}
 	envp = client_env();
 	if ((pid = fork()) == 0) {
-		child(in[0], ofd, efd, argv, envp);
+		child(parent, in[0], ofd, efd, argv, envp);
 	}
 	free(envp);
 	close(ofd);

@@ -25,6 +25,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "common/err.h"
 #include "common/mem.h"
@@ -194,12 +197,27 @@ wait_bounded(pid_t pid, int timeout_ms, int *code)
 	}
 }
 
+void
+client_die_with(pid_t parent)
+{
+#ifdef __linux__
+	/* A test killed by its timeout must not leave daemons behind. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) {
+		_exit(125);
+	}
+#else
+	(void)parent;
+#endif
+}
+
 /* In the child, before exec: only async-signal-safe calls. */
 NORETURN static void
-exec_child(const char *dir, int out_fd, int err_fd, char *const *argv)
+exec_child(pid_t parent, const char *dir, int out_fd, int err_fd,
+    char *const *argv)
 {
 	int null;
 
+	client_die_with(parent);
 	if ((null = open("/dev/null", O_RDONLY)) >= 0) {
 		(void)dup2(null, 0);
 	}
@@ -226,7 +244,7 @@ client_run(const char *prog, const char *const *args, const char *errlog,
 	struct pollfd pfd;
 	int64_t end;
 	ssize_t got;
-	pid_t pid;
+	pid_t pid, parent;
 
 	*status = -1;
 	if (out != NULL && cap > 0) {
@@ -255,13 +273,14 @@ client_run(const char *prog, const char *const *args, const char *errlog,
 		close(fds[1]);
 		return ERR_SYS;
 	}
+	parent = getpid();
 	if ((pid = fork()) < 0) {
 		r = ERR_SYS;
 		goto out;
 	}
 	if (pid == 0) {
 		close(fds[0]);
-		exec_child(NULL, fds[1], err_fd, argv);
+		exec_child(parent, NULL, fds[1], err_fd, argv);
 	}
 	close(fds[1]);
 	fds[1] = -1;
@@ -555,7 +574,7 @@ spawn(struct daemon *d)
 {
 	int64_t end;
 	int fd, code, r;
-	pid_t pid;
+	pid_t pid, parent;
 
 	(void)unlink(d->ready);
 	d->url[0] = '\0';
@@ -564,12 +583,13 @@ spawn(struct daemon *d)
 	if ((fd = open(d->log, O_WRONLY | O_CREAT | O_APPEND, 0600)) < 0) {
 		return ERR_SYS;
 	}
+	parent = getpid();
 	if ((pid = fork()) < 0) {
 		close(fd);
 		return ERR_SYS;
 	}
 	if (pid == 0) {
-		exec_child(d->dir, fd, fd, d->argv);
+		exec_child(parent, d->dir, fd, fd, d->argv);
 	}
 	close(fd);
 	d->pid = pid;

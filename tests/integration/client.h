@@ -44,6 +44,11 @@ int64_t client_now_ms(void);
 /* Sleeps ms milliseconds; only for polling loops with a deadline. */
 void client_nap_ms(int ms);
 
+/* In a forked child (async-signal-safe): have the kernel kill it when the
+ * test process, parent, dies, so that a test killed by its timeout leaves
+ * no daemon or client behind. Exits the child if parent is gone already. */
+void client_die_with(pid_t parent);
+
 /* Makes a fresh 0700 directory under $TMPDIR (else /tmp) into out[cap].
  * 0 or ERR_SYS. */
 WUR int client_tmpdir(char *out, size_t cap) NONNULL(1);
