@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "bench/bench.h"
+#include "common/clock.h"
 #include "common/err.h"
 #include "tests/integration/client.h"
 
@@ -162,21 +163,21 @@ run_case(struct harness *h, struct device *target, struct conn *tc,
 	if (pthread_create(&rf.thread, NULL, refill_loop, &rf) != 0) {
 		bench_die("pthread_create");
 	}
-	t0 = client_now_ms();
+	t0 = clock_mono_ms();
 	for (i = 0; i < clients; i++) {
 		if (pthread_create(&cl[i].thread, NULL, claim_loop, &cl[i]) !=
 		    0) {
 			bench_die("pthread_create");
 		}
 	}
-	while (client_now_ms() - t0 < ms) {
+	while (clock_mono_ms() - t0 < ms) {
 		client_nap_ms(5);
 	}
 	atomic_store(&stop, 1);
 	for (i = 0; i < clients; i++) {
 		pthread_join(cl[i].thread, NULL);
 	}
-	t1 = client_now_ms();
+	t1 = clock_mono_ms();
 	atomic_store(&rf.stop, 1);
 	pthread_join(rf.thread, NULL);
 	bench_check(rf.err, "refill");

@@ -82,9 +82,6 @@ WUR int cli_keyserver(struct cli_ctx *c, struct cli_conn **out)
 void cli_keyserver_drop(struct cli_ctx *c) NONNULL(1);
 WUR int cli_relay(struct cli_ctx *c, struct cli_conn **out) NONNULL(1, 2);
 
-/* Wall-clock time in milliseconds since the epoch. */
-int64_t cli_now_ms(void);
-
 /*
  * A crash point for the crash-safety tests: if $SEALPOST_TEST_CRASH names
  * this point, the process kills itself with SIGKILL here, as a power cut

@@ -18,6 +18,7 @@
 #include "client-cli/cli_recv.h"
 #include "client-cli/cli_send.h"
 #include "client-cli/cli_signal.h"
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/mem.h"
 
@@ -186,7 +187,7 @@ send_line(struct chat *ch, const char *line, size_t n)
 		memcpy(m.id, s->id, sizeof(m.id));
 		snprintf(m.peer_user, sizeof(m.peer_user), "%s", ch->peer);
 		m.direction = CLI_MSG_OUT;
-		m.time_ms = cli_now_ms();
+		m.time_ms = clock_wall_ms();
 		m.body = (uint8_t *)(uintptr_t)line;
 		m.body_len = n;
 		cli_show_message(ch->c, &m, 0);

@@ -9,6 +9,7 @@
 #include "client-cli/cli_dir.h"
 #include "client-cli/cli_link.h"
 #include "client-cli/cli_signal.h"
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/mem.h"
 
@@ -170,7 +171,7 @@ link_dev(struct cli_ctx *c, int yes)
 	}
 	print_code(c, text);
 	if ((r = cli_link_get(ks, lc.slot, PROTO_LINK_REQUEST,
-		 cli_now_ms() + PROTO_LINK_TTL_MS, blob, &n)) != 0) {
+		 clock_wall_ms() + PROTO_LINK_TTL_MS, blob, &n)) != 0) {
 		goto out;
 	}
 	if (cli_link_request_open(&lc, c->acct.user, blob, n, ik) != 0) {

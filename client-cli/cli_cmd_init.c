@@ -14,6 +14,7 @@
 #include "client-cli/cli_link.h"
 #include "client-cli/cli_signal.h"
 #include "client-cli/cli_tls.h"
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/mem.h"
 
@@ -275,7 +276,7 @@ link_request(struct cli_ctx *c, struct cli_conn *ks, const char *user,
 		    "the same",
 		    user, kid);
 		r = cli_link_get(ks, lc.slot, PROTO_LINK_RESPONSE,
-		    cli_now_ms() + LINK_WAIT_MS, blob, &n);
+		    clock_wall_ms() + LINK_WAIT_MS, blob, &n);
 	}
 	if (r == 0 && cli_link_response_open(&lc, user, u->ik, blob, n,
 			  &u->approver, u->link_sig) != 0) {
@@ -430,7 +431,7 @@ save_account(struct cli_ctx *c, const struct init_args *a, uint32_t device,
 	if ((ac->has_relay_pin = relay->has_pin) != 0) {
 		memcpy(ac->relay_pin, relay->pin, CLI_PIN_LEN);
 	}
-	ac->created_ms = cli_now_ms();
+	ac->created_ms = clock_wall_ms();
 	if ((r = cli_store_account_put(c->store, ac)) != 0) {
 		return cli_fail(CLI_EXIT_STATE, r,
 		    "the key server added device %u of %s, but it could not "

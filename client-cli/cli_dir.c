@@ -6,6 +6,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/mem.h"
 
@@ -297,7 +298,7 @@ apply(struct cli_ctx *c, const char *user, const struct cli_devlist *l,
 {
 	struct cli_contact ct;
 	struct cli_contact_device d;
-	int64_t now = cli_now_ms();
+	int64_t now = clock_wall_ms();
 	size_t i;
 	int r;
 

@@ -9,6 +9,7 @@
 
 #include "client-cli/cli.h"
 #include "client-cli/cli_signal.h"
+#include "common/clock.h"
 #include "common/err.h"
 #include "crypto/hkdf.h"
 
@@ -310,7 +311,7 @@ cli_link_get(struct cli_conn *ks,
 	m.part = part;
 	for (;;) {
 		if (cli_signalled() ||
-		    (left = deadline_ms - cli_now_ms()) <= 0) {
+		    (left = deadline_ms - clock_wall_ms()) <= 0) {
 			return cli_fail(CLI_EXIT_NET, ERR_TIMEOUT,
 			    "no answer from the other device in time");
 		}

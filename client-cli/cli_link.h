@@ -76,7 +76,7 @@ WUR int cli_link_response_open(const struct cli_link_code *lc,
     NONNULL(1, 2, 3, 4, 6, 7);
 
 /* LINK_OPEN, LINK_PUT and LINK_GET on ks. link_get long-polls until the
- * part is set, deadline_ms (cli_now_ms time) passes (ERR_TIMEOUT), or a
+ * part is set, deadline_ms (clock_wall_ms) passes (ERR_TIMEOUT), or a
  * signal (ERR_TIMEOUT); blob gets up to PROTO_MAX_LINK_BLOB bytes.
  * Recorded errors (an unknown or expired slot: "the code is wrong or
  * expired"). */

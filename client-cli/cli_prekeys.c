@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "client-cli/cli_dir.h"
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/mem.h"
 
@@ -12,7 +13,7 @@ int
 cli_dir_new_opks(struct cli_ctx *c, size_t n, struct wire_writer *w)
 {
 	struct x25519_keypair kp;
-	int64_t now = cli_now_ms();
+	int64_t now = clock_wall_ms();
 	uint32_t id;
 	size_t i;
 	int r;
@@ -60,7 +61,7 @@ cli_dir_new_spk(struct cli_ctx *c, enum prekey_kind kind,
 	memcpy(k->pk, kp.pk, KEY_LEN);
 	prekey_sign(c->ik, kind, k->id, k->pk, k->sig);
 	r = cli_store_spk_put(c->store, kind, k->id, &kp, k->sig,
-	    cli_now_ms());
+	    clock_wall_ms());
 	x25519_keypair_wipe(&kp);
 	return r != 0 ? cli_fail(CLI_EXIT_STATE, r, "cannot store a new "
 						    "signed prekey")
@@ -164,7 +165,7 @@ rotate(struct cli_ctx *c, struct cli_conn *ks, enum prekey_kind kind,
 		return cli_fail(CLI_EXIT_STATE, r,
 		    "cannot read this device's signed prekeys");
 	}
-	if (cli_now_ms() - created >= max_age) {
+	if (clock_wall_ms() - created >= max_age) {
 		if ((r = cli_dir_new_spk(c, kind, &k)) != 0) {
 			return r;
 		}
@@ -180,7 +181,7 @@ cli_dir_maintain(struct cli_ctx *c, struct cli_upkeep *up)
 	struct cli_upkeep tmp;
 	struct cli_conn *ks;
 	size_t n1 = 0, n2 = 0;
-	int64_t cutoff = cli_now_ms() - CLI_SPK_KEEP_MS;
+	int64_t cutoff = clock_wall_ms() - CLI_SPK_KEEP_MS;
 	uint32_t stock;
 	int r;
 

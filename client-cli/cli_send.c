@@ -9,6 +9,7 @@
 #include "client-cli/cli_dir.h"
 #include "client-cli/cli_payload.h"
 #include "client-cli/cli_session.h"
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/mem.h"
 
@@ -276,7 +277,7 @@ queue_for(struct cli_ctx *c, const struct cli_message *m,
 	snprintf(e.user, sizeof(e.user), "%s", t->user);
 	e.device = t->device;
 	e.state = CLI_OUTBOX_QUEUED;
-	e.created_ms = cli_now_ms();
+	e.created_ms = clock_wall_ms();
 	r = cli_store_outbox_put(c->store, &e);
 out:
 	mem_wipe_free(pt, plen);
@@ -397,7 +398,7 @@ cli_send_text(struct cli_ctx *c, const char *user, const uint8_t *text,
 	cli_store_new_id(c->store, m.id);
 	snprintf(m.peer_user, sizeof(m.peer_user), "%s", user);
 	m.direction = CLI_MSG_OUT;
-	m.time_ms = cli_now_ms();
+	m.time_ms = clock_wall_ms();
 	m.body = (uint8_t *)(uintptr_t)text;
 	m.body_len = len;
 	m.shown = 1;

@@ -7,6 +7,7 @@
 #include <sodium.h>
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/mem.h"
 #include "crypto/ratchet.h"
@@ -38,7 +39,7 @@ cli_session_start(struct cli_ctx *c, const char *user,
 	}
 	if ((r = ratchet_init_initiator(c->rng, &x, b->spk.pk, &rs)) == 0) {
 		r = cli_store_session_new(c->store, user, b->device_id, rs,
-		    &h, cli_now_ms(), NULL);
+		    &h, clock_wall_ms(), NULL);
 	}
 	x3dh_output_wipe(&x);
 	ratchet_free(rs);
@@ -86,7 +87,7 @@ cli_session_seal(struct cli_ctx *c, const char *user, uint32_t device,
 	/* SECURITY: the advanced state is saved in the same transaction
 	 * as the outbox entry carrying it (DESIGN §7). */
 	if ((r = cli_store_session_put(c->store, user, device, rs,
-		 pending ? &h : NULL, cli_now_ms())) != 0) {
+		 pending ? &h : NULL, clock_wall_ms())) != 0) {
 		mem_wipe_free(*env, *env_len);
 		*env = NULL;
 		*env_len = 0;
@@ -267,7 +268,7 @@ cli_session_commit(struct cli_ctx *c, const struct cli_opened *o,
 {
 	const char *user = o->from.user;
 	uint32_t dev = o->from.device_id;
-	int64_t now = cli_now_ms();
+	int64_t now = clock_wall_ms();
 	int r;
 
 	if (d->out.new_session) {

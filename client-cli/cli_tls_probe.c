@@ -17,9 +17,9 @@
 #include <sodium.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/log.h"
 
@@ -30,15 +30,6 @@ struct probe {
 	mbedtls_ssl_context ssl;
 };
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Waits until fd is ready for events or the deadline passes. */
 static int
 wait_fd(const struct probe *p, short events)
@@ -48,7 +39,7 @@ wait_fd(const struct probe *p, short events)
 	int n;
 
 	for (;;) {
-		if ((left = p->deadline - now_ms()) <= 0) {
+		if ((left = p->deadline - clock_mono_ms()) <= 0) {
 			return ERR_TIMEOUT;
 		}
 		pfd.fd = p->fd;
@@ -274,7 +265,7 @@ cli_tls_probe(const char *url, int timeout_ms,
 	}
 	memset(&p, 0, sizeof(p));
 	p.fd = -1;
-	p.deadline = now_ms() + timeout_ms;
+	p.deadline = clock_mono_ms() + timeout_ms;
 	mbedtls_ssl_config_init(&p.conf);
 	mbedtls_ssl_init(&p.ssl);
 	r = probe_url(&p, u, fp, desc, desc_cap);

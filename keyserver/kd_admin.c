@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "crypto/keys.h"
@@ -73,7 +74,7 @@ invite_args(int argc, char **argv, struct invite_args *a)
 		} else if (strcmp(argv[i], "--expires") == 0 && i + 1 < argc &&
 		    config_parse_duration(argv[i + 1], &dur) == 0 &&
 		    dur > 0) {
-			a->expires = daemon_now_ms() + dur;
+			a->expires = clock_wall_ms() + dur;
 			i++;
 		} else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc &&
 		    argv[i + 1][0] != '\0') {
@@ -108,7 +109,7 @@ invite_create(struct kd *k, int argc, char **argv)
 	randombytes_buf(raw, sizeof(raw));
 	base32(token, raw);
 	sodium_memzero(raw, sizeof(raw));
-	r = kd_invite_create(k->store, daemon_now_ms(), a.uses, a.expires,
+	r = kd_invite_create(k->store, clock_wall_ms(), a.uses, a.expires,
 	    a.user, token, id);
 	if (r == ERR_NOT_FOUND && a.user != NULL) {
 		log_err("no account named '%s': a bound invite recovers an "
@@ -229,7 +230,7 @@ kd_admin(struct kd *k, int argc, char **argv)
 		    config_parse_int(argv[3], &v) == 0 && v > 0 &&
 		    v <= (int64_t)UINT32_MAX) {
 			id = (uint32_t)v;
-			return done(kd_revoke(k->store, daemon_now_ms(),
+			return done(kd_revoke(k->store, clock_wall_ms(),
 					argv[2], id, NULL),
 			    "cannot revoke the device");
 		}

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/mem.h"
@@ -157,7 +158,7 @@ h_register(struct kd *k, uint32_t pipe, struct wire_reader *body,
 	    (r = check_join(k, pipe, &m)) != 0 ||
 	    (r = check_link(&m, m.dev.ik)) != 0 ||
 	    (r = kd_register(k->store, m.invite,
-		 k->open_registration ? KD_REGISTER_OPEN : 0, daemon_now_ms(),
+		 k->open_registration ? KD_REGISTER_OPEN : 0, clock_wall_ms(),
 		 m.user, &m.dev, &id)) != 0) {
 		return r;
 	}
@@ -199,7 +200,7 @@ h_link(struct kd *k, uint32_t pipe, struct wire_reader *body,
 		return ap.revoked ? ERR_REVOKED : ERR_DISABLED;
 	}
 	if ((r = check_link(&m, ap.ik)) != 0 ||
-	    (r = kd_link(k->store, daemon_now_ms(), m.user, &m.dev, &id)) !=
+	    (r = kd_link(k->store, clock_wall_ms(), m.user, &m.dev, &id)) !=
 		0 ||
 	    (r = auth_bind(k->auth, pipe, m.user, id)) != 0) {
 		return r;
@@ -227,7 +228,7 @@ h_revoke(struct kd *k, const struct kd_who *who, struct wire_reader *body,
 	wire_writer_init(&tbs, 512);
 	proto_revoke_tbs(&tbs, who->user, m.device_id, d.ik);
 	if ((r = verify_tbs(&tbs, who->ik, m.sig)) != 0 ||
-	    (r = kd_revoke(k->store, daemon_now_ms(), who->user, m.device_id,
+	    (r = kd_revoke(k->store, clock_wall_ms(), who->user, m.device_id,
 		 m.sig)) != 0) {
 		return r;
 	}
@@ -336,7 +337,7 @@ charge(struct kd *k, const struct claim_ctx *c)
 		m++;
 	}
 	snprintf(from, sizeof(from), "%s/%u", c->who->user, c->who->device);
-	return kd_rate_take(k->rate, daemon_now_ms(), from, to, m);
+	return kd_rate_take(k->rate, clock_wall_ms(), from, to, m);
 }
 
 static int

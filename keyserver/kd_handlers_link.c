@@ -4,6 +4,7 @@
  * of two opaque parts per slot, with long-poll reads. */
 #include <string.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/proto.h"
@@ -52,7 +53,7 @@ kd_handle_link_open(struct kd *k, const struct kd_who *who,
 	int r;
 
 	if ((r = proto_link_open_decode(body, slot)) != 0 ||
-	    (r = kd_link_slot_open(k->store, daemon_now_ms(), k->cfg.link_ttl,
+	    (r = kd_link_slot_open(k->store, clock_wall_ms(), k->cfg.link_ttl,
 		 who->user, who->device, slot)) != 0) {
 		return r;
 	}
@@ -74,7 +75,7 @@ kd_handle_link_put(struct kd *k, struct server_req *req,
 	if ((r = proto_link_put_decode(body, &m)) != 0 ||
 	    (r = requester(k, req, m.part == PROTO_LINK_RESPONSE, &who,
 		 &user)) != 0 ||
-	    (r = kd_link_slot_put(k->store, daemon_now_ms(), m.slot, m.part,
+	    (r = kd_link_slot_put(k->store, clock_wall_ms(), m.slot, m.part,
 		 user, who.device, m.blob, m.len)) != 0) {
 		return r;
 	}
@@ -99,7 +100,7 @@ kd_handle_link_get(struct kd *k, struct server_req *req,
 	if ((r = proto_link_get_decode(body, &m)) != 0 ||
 	    (r = requester(k, req, m.part == PROTO_LINK_REQUEST, &who,
 		 &user)) != 0 ||
-	    (r = kd_link_slot_get(k->store, daemon_now_ms(), m.slot, m.part,
+	    (r = kd_link_slot_get(k->store, clock_wall_ms(), m.slot, m.part,
 		 user, who.device, blob, &len)) != 0) {
 		return r;
 	}

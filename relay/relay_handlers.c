@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/mem.h"
@@ -288,7 +289,7 @@ h_send(struct ctx *c, struct wire_reader *body, struct wire_writer *w)
 			it->len = si->len;
 		}
 	}
-	r = relay_store_enqueue(c->r->store, daemon_now_ms(), ri, ni, rc, name,
+	r = relay_store_enqueue(c->r->store, clock_wall_ms(), ri, ni, rc, name,
 	    sizeof(name));
 	if (r != 0) {
 		if (r == ERR_QUOTA) {

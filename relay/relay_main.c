@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "relay/relay.h"
@@ -90,7 +91,7 @@ relay_sweep(struct relay *r)
 	size_t i;
 	int rc;
 
-	rc = relay_store_sweep(r->store, daemon_now_ms(), &expired, &pruned);
+	rc = relay_store_sweep(r->store, clock_wall_ms(), &expired, &pruned);
 	if (rc != 0) {
 		log_warn_r(rc, "sweep");
 	}

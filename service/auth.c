@@ -6,8 +6,8 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <string.h>
-#include <time.h>
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/mem.h"
@@ -34,15 +34,6 @@ struct auth {
 	size_t used;
 };
 
-static int64_t
-monotonic_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int
 auth_new(const char *server_id, int64_t (*now_ms)(void), struct auth **out)
 {
@@ -62,7 +53,7 @@ auth_new(const char *server_id, int64_t (*now_ms)(void), struct auth **out)
 		return ERR_NOMEM;
 	}
 	memcpy(a->server_id, server_id, n);
-	a->now_ms = now_ms != NULL ? now_ms : monotonic_ms;
+	a->now_ms = now_ms != NULL ? now_ms : clock_mono_ms;
 	PANIC_IF(pthread_mutex_init(&a->lock, NULL) != 0);
 	*out = a;
 	return 0;

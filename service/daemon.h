@@ -65,9 +65,6 @@ struct daemon_config {
 		"scripts)",                                                   \
 		ready_file, 0, 0)
 
-/* Milliseconds since the epoch (CLOCK_REALTIME): stored times, expiry. */
-int64_t daemon_now_ms(void);
-
 /*
  * Loads cfg from opts and argv (see config_load) and sets up logging from
  * d->log_level. Returns -1 when the daemon should go on (*argi is the

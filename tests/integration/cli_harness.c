@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/clock.h"
 #include "tests/unit/helpers.h"
 
 #define MAX_INPUT 4096 /* fits a pipe: written before the child reads */
@@ -283,7 +284,7 @@ forget(struct ct *t, size_t i)
 int
 ct_wait(struct ct *t, pid_t pid, int timeout_ms)
 {
-	int64_t end = client_now_ms() + timeout_ms;
+	int64_t end = clock_mono_ms() + timeout_ms;
 	int ws = 0, nap = 1;
 	size_t i;
 	pid_t r;
@@ -300,7 +301,7 @@ ct_wait(struct ct *t, pid_t pid, int timeout_ms)
 		if (r < 0 && errno != EINTR) {
 			fail_msg("waitpid %d: %s", (int)pid, strerror(errno));
 		}
-		if (client_now_ms() >= end) {
+		if (clock_mono_ms() >= end) {
 			return -1;
 		}
 		client_nap_ms(nap);
@@ -597,15 +598,6 @@ is_hex(const char *s, size_t n)
 	return strlen(s) == n && strspn(s, "0123456789abcdef") == n;
 }
 
-static int64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 void
 ct_assert_msg(const json_t *m, const char *dir, const char *peer,
     json_int_t device, const char *text)
@@ -621,7 +613,8 @@ ct_assert_msg(const json_t *m, const char *dir, const char *peer,
 	assert_true(strlen(ct_str(m, "time")) >= 19);
 	/* The sender's clock is this machine's: within ten minutes. */
 	ms = ct_int(m, "time_ms");
-	assert_true(ms > wall_ms() - 600000 && ms < wall_ms() + 600000);
+	assert_true(ms > clock_wall_ms() - 600000 &&
+	    ms < clock_wall_ms() + 600000);
 	if (strcmp(dir, "in") == 0) {
 		if (device != 0) {
 			assert_int_equal(ct_int(m, "device"), device);
@@ -668,7 +661,7 @@ ct_init(struct ct *t, const char *home, const char *user,
 static json_t *
 first_line(struct ct *t, pid_t pid, const char *path)
 {
-	int64_t end = client_now_ms() + CT_POLL_MS * client_time_scale();
+	int64_t end = clock_mono_ms() + CT_POLL_MS * client_time_scale();
 	json_t *lines;
 	int code;
 
@@ -681,7 +674,7 @@ first_line(struct ct *t, pid_t pid, const char *path)
 			fail_msg("devices link exited (%d) before a code: %s",
 			    code, t->err);
 		}
-		if (client_now_ms() >= end) {
+		if (clock_mono_ms() >= end) {
 			fail_msg("devices link showed no code in time");
 		}
 		client_nap_ms(10);
@@ -848,7 +841,7 @@ ct_wait_parked(struct ct *t, int64_t n)
 json_t *
 ct_poll_messages(struct ct *t, pid_t pid, const char *out, size_t n)
 {
-	int64_t end = client_now_ms() + CT_POLL_MS * client_time_scale();
+	int64_t end = clock_mono_ms() + CT_POLL_MS * client_time_scale();
 	json_t *lines;
 	int code;
 
@@ -862,7 +855,7 @@ ct_poll_messages(struct ct *t, pid_t pid, const char *out, size_t n)
 				 "%s",
 			    code, n, t->err);
 		}
-		if (client_now_ms() >= end) {
+		if (clock_mono_ms() >= end) {
 			fail_msg("%zu messages, want %zu",
 			    ct_count(lines, "message"), n);
 		}

@@ -29,6 +29,7 @@
 #include <sys/prctl.h>
 #endif
 
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/mem.h"
 
@@ -54,15 +55,6 @@ client_time_scale(void)
 
 	return a != NULL && *a != '\0' ? 4 : 1;
 #endif
-}
-
-int64_t
-client_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 void
@@ -175,7 +167,7 @@ exit_code(int ws)
 static int
 wait_bounded(pid_t pid, int timeout_ms, int *code)
 {
-	int64_t end = client_now_ms() + timeout_ms;
+	int64_t end = clock_mono_ms() + timeout_ms;
 	int ws = 0, nap = 1;
 	pid_t r;
 
@@ -189,7 +181,7 @@ wait_bounded(pid_t pid, int timeout_ms, int *code)
 			*code = -1;
 			return 0;
 		}
-		if (client_now_ms() >= end) {
+		if (clock_mono_ms() >= end) {
 			return ERR_TIMEOUT;
 		}
 		client_nap_ms(nap);
@@ -284,17 +276,17 @@ client_run(const char *prog, const char *const *args, const char *errlog,
 	}
 	close(fds[1]);
 	fds[1] = -1;
-	end = client_now_ms() + timeout_ms;
+	end = clock_mono_ms() + timeout_ms;
 	r = 0;
 	for (;;) {
 		pfd.fd = fds[0];
 		pfd.events = POLLIN;
 		pfd.revents = 0;
-		if (client_now_ms() >= end) {
+		if (clock_mono_ms() >= end) {
 			r = ERR_TIMEOUT;
 			break;
 		}
-		if (poll(&pfd, 1, (int)(end - client_now_ms())) <= 0) {
+		if (poll(&pfd, 1, (int)(end - clock_mono_ms())) <= 0) {
 			continue;
 		}
 		if (out != NULL && n + 1 < cap) {
@@ -468,7 +460,8 @@ int
 client_wait_metric(int port, const char *name, int64_t want, int timeout_ms,
     int64_t *last)
 {
-	int64_t end = client_now_ms() + (int64_t)timeout_ms * client_time_scale();
+	int64_t end =
+	    clock_mono_ms() + (int64_t)timeout_ms * client_time_scale();
 	int64_t v;
 
 	*last = -1;
@@ -479,7 +472,7 @@ client_wait_metric(int port, const char *name, int64_t want, int timeout_ms,
 				return 0;
 			}
 		}
-		if (client_now_ms() >= end) {
+		if (clock_mono_ms() >= end) {
 			return ERR_TIMEOUT;
 		}
 		client_nap_ms(5);
@@ -594,7 +587,7 @@ spawn(struct daemon *d)
 	close(fd);
 	d->pid = pid;
 	d->starts++;
-	end = client_now_ms() + READY_TIMEOUT_MS * client_time_scale();
+	end = clock_mono_ms() + READY_TIMEOUT_MS * client_time_scale();
 	for (;;) {
 		if ((r = read_ready(d)) == 0) {
 			return 0;
@@ -606,7 +599,7 @@ spawn(struct daemon *d)
 			daemon_dump_log(d);
 			return ERR_STATE;
 		}
-		if (client_now_ms() >= end) {
+		if (clock_mono_ms() >= end) {
 			fprintf(stderr, "%s: not ready in time\n", d->argv[0]);
 			daemon_kill9(d);
 			daemon_dump_log(d);

@@ -38,9 +38,6 @@ const char *client_bin_dir(void);
  * few times slower; timeouts are multiplied by client_time_scale(). */
 int client_time_scale(void);
 
-/* CLOCK_MONOTONIC in milliseconds. */
-int64_t client_now_ms(void);
-
 /* Sleeps ms milliseconds; only for polling loops with a deadline. */
 void client_nap_ms(int ms);
 

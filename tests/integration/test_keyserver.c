@@ -11,6 +11,7 @@
 #include "tests/integration/client.h"
 #include "tests/unit/helpers.h"
 
+#include "common/clock.h"
 #include "common/mem.h"
 #include "crypto/x3dh.h"
 #include "keyserver/kd_store.h"
@@ -79,25 +80,16 @@ invite(struct harness *h, const char *uses, const char *expires,
 	assert_int_equal(strlen(token), KD_INVITE_TOKEN_LEN);
 }
 
-static int64_t
-wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Polls the wall clock until it passes t (a few ms at most). */
 static void
 wall_clock_past(int64_t t)
 {
-	int64_t end = client_now_ms() + 1000;
+	int64_t end = clock_mono_ms() + 1000;
 
-	while (wall_ms() <= t && client_now_ms() < end) {
+	while (clock_wall_ms() <= t && clock_mono_ms() < end) {
 		client_nap_ms(1);
 	}
-	assert_true(wall_ms() > t);
+	assert_true(clock_wall_ms() > t);
 }
 
 static void
@@ -121,9 +113,9 @@ test_register_invite(void **state)
 	    ERR_INVITE);
 	assert_err(join(h, bob, "x", NULL, 0, NULL), ERR_INVITE);
 	/* Expired: it ends 1 ms after the admin command reads the clock,
-	 * which is before wall_ms() here. */
+	 * which is before clock_wall_ms() here. */
 	invite(h, "5", "1ms", id2, tok2);
-	t = wall_ms();
+	t = clock_wall_ms();
 	wall_clock_past(t + 1);
 	assert_err(join(h, bob, tok2, NULL, 0, NULL), ERR_INVITE);
 

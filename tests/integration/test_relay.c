@@ -15,6 +15,7 @@
 #include "tests/integration/client.h"
 #include "tests/unit/helpers.h"
 
+#include "common/clock.h"
 #include "common/mem.h"
 #include "crypto/envelope.h"
 
@@ -222,7 +223,7 @@ poll_thread(void *arg)
 	struct poller *p = arg;
 
 	p->r = conn_fetch(p->c, PROTO_MAX_FETCH, 1U << 20, p->wait_ms, &p->f);
-	p->done_ms = client_now_ms();
+	p->done_ms = clock_mono_ms();
 	return NULL;
 }
 
@@ -261,7 +262,7 @@ test_long_poll(void **state)
 	    0);
 	wait_parked(h, 1);
 	it = item(bob[0]->id, 7, "wake up", 7);
-	t0 = client_now_ms();
+	t0 = clock_mono_ms();
 	send1(login(h, alice[0]), "bob", &it, 1, &res);
 	assert_int_equal(pthread_join(p.thread, NULL), 0);
 	print_message("long-poll answered %lld ms after the send began\n",
@@ -276,14 +277,14 @@ test_long_poll(void **state)
 	fetch_result_free(&p.f);
 
 	/* An empty queue answers an empty list once the wait is over. */
-	t0 = client_now_ms();
+	t0 = clock_mono_ms();
 	assert_ok(conn_fetch(p.c, 10, 1000, 200, &p.f));
 	assert_int_equal(p.f.n, 1); /* not acked yet */
 	assert_ok(conn_ack_all(p.c, &p.f));
 	fetch_result_free(&p.f);
 	assert_ok(conn_fetch(p.c, 10, 1000, 200, &p.f));
 	assert_int_equal(p.f.n, 0);
-	assert_true(client_now_ms() - t0 >= 200);
+	assert_true(clock_mono_ms() - t0 >= 200);
 	fetch_result_free(&p.f);
 }
 
@@ -533,7 +534,7 @@ test_ack(void **state)
 static void
 wait_kind(struct conn *c, uint8_t kind, struct fetch_result *f)
 {
-	int64_t end = client_now_ms() + 20000 * client_time_scale();
+	int64_t end = clock_mono_ms() + 20000 * client_time_scale();
 
 	for (;;) {
 		assert_ok(conn_fetch(c, PROTO_MAX_FETCH, 1U << 20, 0, f));
@@ -541,7 +542,7 @@ wait_kind(struct conn *c, uint8_t kind, struct fetch_result *f)
 			return;
 		}
 		fetch_result_free(f);
-		if (client_now_ms() >= end) {
+		if (clock_mono_ms() >= end) {
 			fail_msg("no entry of kind %u in time", kind);
 		}
 		client_nap_ms(20);

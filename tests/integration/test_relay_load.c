@@ -17,6 +17,8 @@
 #include "tests/integration/client.h"
 #include "tests/unit/helpers.h"
 
+#include "common/clock.h"
+
 #define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 #define NUSERS 10        /* recipients, each with DEVS devices */
 #define DEVS 2
@@ -152,7 +154,7 @@ send_batch(struct crash *cr, struct conn *c, size_t bi,
 	struct proto_send_item items[NQUEUES];
 	struct send_group g[NUSERS];
 	struct batch *b = &cr->b[bi];
-	int64_t end = client_now_ms() + 60000 * client_time_scale();
+	int64_t end = clock_mono_ms() + 60000 * client_time_scale();
 	int r;
 
 	build(cr, bi, g, items, envs);
@@ -184,7 +186,7 @@ send_batch(struct crash *cr, struct conn *c, size_t bi,
 			conn_close(c);
 			cr->retries++;
 		}
-		if (client_now_ms() > end || atomic_load(&cr->stop)) {
+		if (clock_mono_ms() > end || atomic_load(&cr->stop)) {
 			snprintf(cr->why, sizeof(cr->why),
 			    "batch %zu: no relay for 60 s", bi);
 			return ERR_TIMEOUT;
@@ -247,9 +249,9 @@ killer(struct crash *cr, struct rng_seeded *rs)
 		rng_fill(&rs->rng, r, sizeof(r));
 		target = (k + 1) * cr->nbatches / (NKILLS + 1) +
 		    r[0] % (cr->nbatches / (4 * (NKILLS + 1)) + 1);
-		end = client_now_ms() + 120000 * client_time_scale();
+		end = clock_mono_ms() + 120000 * client_time_scale();
 		while (atomic_load(&cr->sent) < target &&
-		    atomic_load(&cr->err) == 0 && client_now_ms() < end) {
+		    atomic_load(&cr->err) == 0 && clock_mono_ms() < end) {
 			client_nap_ms(1);
 		}
 		if (atomic_load(&cr->err) != 0) {
@@ -470,11 +472,11 @@ conc_receive(void *arg)
 	struct conc_receiver *rv = arg;
 	struct fetch_result f;
 	size_t i, t, k;
-	int64_t end = client_now_ms() + 120000 * client_time_scale();
+	int64_t end = clock_mono_ms() + 120000 * client_time_scale();
 
 	while (rv->n < NSENDERS * PER_SENDER && rv->err == 0 &&
 	    !atomic_load(&conc_stop)) {
-		if (client_now_ms() > end) {
+		if (clock_mono_ms() > end) {
 			rv->err = ERR_TIMEOUT;
 			break;
 		}
